@@ -1,0 +1,343 @@
+"""Typed, frozen settings.
+
+Every setting is declared once, below, as a field of a section dataclass with
+its default, type and help. Precedence: a command-line flag > the environment
+(`SYNDICATE_<SECTION>_<KEY>`) > config.toml > the default. The file is found by
+`--config`, else `$SYNDICATE_CONFIG`, else ./config.toml, else defaults only;
+relative paths in it are relative to its own folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+RESERVED_ENV = frozenset({"SYNDICATE_CONFIG", "SYNDICATE_TEST_PG_URL", "SYNDICATE_API_TOKEN"})
+
+
+def setting(default: Any, help: str, *, kind: str = "") -> Any:
+    """Declare one setting: its default, its help text and an optional kind
+    ("path" and "db_url" are resolved against the config file's folder)."""
+    if isinstance(default, list | dict | tuple):
+        frozen = tuple(default) if isinstance(default, list | tuple) else dict(default)
+        return field(default_factory=lambda: frozen, metadata={"help": help, "kind": kind})
+    return field(default=default, metadata={"help": help, "kind": kind})
+
+
+DEFAULT_BOILERPLATE = (
+    r"(?i)^(please\s+)?(share|tell us|let us know|leave)\b.*\bcomments?\b.*$",
+    r"(?i)^follow us on\b.*$",
+    r"(?i)^(sign up|subscribe) (for|to) our newsletter\b.*$",
+)
+
+DEFAULT_ZONES = {
+    "UTC": "+00:00",
+    "GMT": "+00:00",
+    "Z": "+00:00",
+    "WET": "+00:00",
+    "WEST": "+01:00",
+    "CET": "+01:00",
+    "CEST": "+02:00",
+    "EET": "+02:00",
+    "EEST": "+03:00",
+    "MSK": "+03:00",
+    "HKT": "+08:00",
+    "SGT": "+08:00",
+    "KST": "+09:00",
+    "JST": "+09:00",
+    "AEST": "+10:00",
+    "AEDT": "+11:00",
+    "EST": "-05:00",
+    "EDT": "-04:00",
+    "MST": "-07:00",
+    "MDT": "-06:00",
+    "PST": "-08:00",
+    "PDT": "-07:00",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    name: str = setting("Syndicate Example News", "The site's name, shown in pages and feeds.")
+    base_url: str = setting(
+        "http://127.0.0.1:8080",
+        "Public URL every absolute link starts from (name the proxy's URL here).",
+    )
+    language: str = setting("en", "Default language (BCP 47) for articles that name none.")
+    timezone: str = setting(
+        "UTC", "IANA time zone for times written without an offset (e.g. Europe/Berlin)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublisherConfig:
+    name: str = setting("Syndicate Example Media", "Publisher name; also the copyright holder.")
+    url: str = setting("https://example.org/", "Publisher home page.")
+    logo: str = setting("https://example.org/logo.png", "URL of the publisher's logo image.")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderConfig:
+    catalog: str = setting(
+        "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_40.xml",
+        "IPTC standards catalog referenced by NewsML-G2 items.",
+    )
+    copyright_notice: str = setting(
+        "Copyright the publisher. All rights reserved.", "Copyright notice carried by every item."
+    )
+    usage_terms: str = setting(
+        "For use by licensed partners only.", "Usage terms carried by every item."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseConfig:
+    url: str = setting(
+        "sqlite:///var/syndicate.db",
+        "SQLAlchemy URL: sqlite:///PATH (relative to the config folder) or "
+        "postgresql+psycopg://user@host/db.",
+        kind="db_url",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    max_article_bytes: int = setting(
+        2_000_000, "Largest article file accepted; larger ones are refused before parsing."
+    )
+    max_list_depth: int = setting(
+        8, "Deepest list nesting kept; deeper items are flattened into this level, with a lint."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IngestConfig:
+    boilerplate: tuple[str, ...] = setting(
+        DEFAULT_BOILERPLATE,
+        "Regular expressions; a body line matching one is boilerplate and removed.",
+    )
+    zone_abbreviations: dict[str, str] = setting(
+        DEFAULT_ZONES,
+        "Time zone abbreviation -> UTC offset, for dates like `March 3, 2026 08:15 KST`. "
+        "Ambiguous ones (CST, IST) only when you add them.",
+    )
+    default_section: str = setting("News", "Section of articles that name none.")
+    examples: Path = setting(
+        Path("examples"),
+        "Sample articles `syndicate run` ingests into an empty database.",
+        kind="path",
+    )
+
+
+SECTIONS: dict[str, type] = {
+    "site": SiteConfig,
+    "publisher": PublisherConfig,
+    "render": RenderConfig,
+    "database": DatabaseConfig,
+    "limits": LimitsConfig,
+    "ingest": IngestConfig,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """All settings, plus where they came from."""
+
+    root: Path
+    source: Path | None = None
+    site: SiteConfig = field(default_factory=SiteConfig)
+    publisher: PublisherConfig = field(default_factory=PublisherConfig)
+    render: RenderConfig = field(default_factory=RenderConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    warnings: tuple[str, ...] = ()
+
+    def with_database(self, url: str) -> Config:
+        return dataclasses.replace(self, database=DatabaseConfig(url=url))
+
+
+def all_settings() -> list[tuple[str, str, Any, str]]:
+    """(section, key, default, help) for every setting: the README lists them all."""
+    out = []
+    for name, cls in SECTIONS.items():
+        defaults = cls()
+        for f in dataclasses.fields(cls):
+            out.append((name, f.name, getattr(defaults, f.name), f.metadata["help"]))
+    return out
+
+
+def find_config_file(explicit: str | Path | None) -> Path | None:
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        return path
+    env = os.environ.get("SYNDICATE_CONFIG")
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ConfigError(f"SYNDICATE_CONFIG names a missing file: {path}")
+        return path
+    local = Path("config.toml")
+    return local if local.is_file() else None
+
+
+def load_config(
+    explicit: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Load settings by the precedence above; ConfigError names the file and key."""
+    env = os.environ if environ is None else environ
+    path = find_config_file(explicit)
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"not valid TOML: {exc}", file=str(path)) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read: {exc}", file=str(path)) from None
+    root = path.resolve().parent if path is not None else Path.cwd()
+    where = str(path) if path is not None else "<defaults>"
+    warnings: list[str] = []
+    for key in data:
+        if key not in SECTIONS:
+            raise ConfigError(f"unknown section [{key}]", file=where)
+    sections: dict[str, Any] = {}
+    for name, cls in SECTIONS.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}] must be a table", file=where)
+        sections[name] = _build_section(name, cls, table, env, root, where)
+    known_env = {
+        f"SYNDICATE_{s.upper()}_{f.name.upper()}"
+        for s, cls in SECTIONS.items()
+        for f in dataclasses.fields(cls)
+    }
+    for var in sorted(env):
+        if var.startswith("SYNDICATE_") and var not in known_env and var not in RESERVED_ENV:
+            warnings.append(f"unknown environment variable {var} ignored")
+    return Config(root=root, source=path, warnings=tuple(warnings), **sections)
+
+
+def _build_section(
+    name: str, cls: type, table: dict[str, Any], env: Mapping[str, str], root: Path, where: str
+) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    defaults = cls()
+    for key in table:
+        if key not in fields:
+            raise ConfigError(f"unknown key {name}.{key}", file=where)
+    values: dict[str, Any] = {}
+    for key, f in fields.items():
+        var = f"SYNDICATE_{name.upper()}_{key.upper()}"
+        if var in env:
+            value = _from_env(hints[key], env[var], var)
+        elif key in table:
+            value = _check_type(hints[key], table[key], f"{name}.{key}", where)
+        else:
+            value = getattr(defaults, key)
+        kind = f.metadata.get("kind", "")
+        if kind == "path":
+            value = _resolve(root, Path(value))
+        elif kind == "db_url":
+            value = resolve_db_url(str(value), root)
+        values[key] = value
+    return cls(**values)
+
+
+def _resolve(root: Path, path: Path) -> Path:
+    return path if path.is_absolute() else (root / path)
+
+
+def resolve_db_url(url: str, root: Path) -> str:
+    """Make a relative sqlite:/// path absolute against the config folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:":
+            return prefix + str(root / rest)
+    return url
+
+
+def _check_type(hint: Any, value: Any, key: str, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    bad = ConfigError(f"{key}: expected {_describe(hint)}, got {type(value).__name__}", file=where)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        return float(value)
+    if hint is str or hint is Path:
+        if not isinstance(value, str):
+            raise bad
+        return value
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad
+        return tuple(value)
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise bad
+        return dict(value)
+    raise bad  # pragma: no cover - every declared type is handled above
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        return "a list of strings"
+    if origin is dict:
+        return "a table of strings"
+    if hint is Path:
+        return "a path string"
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}.get(
+        hint, str(hint)
+    )
+
+
+def _from_env(hint: Any, raw: str, var: str) -> Any:
+    origin = typing.get_origin(hint)
+    try:
+        if hint is bool:
+            lowered = raw.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if hint is int:
+            return int(raw)
+        if hint is float:
+            return float(raw)
+        if origin is tuple:
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if origin is dict:
+            pairs = [p for p in raw.split(",") if p.strip()]
+            return dict(_pair(p) for p in pairs)
+    except ValueError:
+        raise ConfigError(f"{var}: expected {_describe(hint)}, got {raw!r}") from None
+    return raw
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise ValueError(text)
+    return key.strip(), value.strip()

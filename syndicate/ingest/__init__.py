@@ -1,0 +1,78 @@
+"""Readers: bytes + file name + config in, an Article (ReadResult) or a ReadError out.
+
+The reader is chosen by the file's extension, else by sniffing the content;
+`fmt` forces one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Final
+
+from ..config import Config
+from ..errors import ReadError
+from .base import ReadRequest, ReadResult
+
+FORMATS: Final = ("text", "markdown", "json", "html")
+EXTENSIONS: Final = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+
+Reader = Callable[[ReadRequest, Config, datetime], ReadResult]
+
+
+def reader_for(fmt: str) -> Reader:
+    if fmt == "text":
+        from .text import read_text_export
+
+        return read_text_export
+    if fmt == "markdown":
+        from .markdown import read_markdown
+
+        return read_markdown
+    if fmt == "json":
+        from .jsonin import read_json
+
+        return read_json
+    if fmt == "html":
+        from .html import read_html
+
+        return read_html
+    raise ReadError(f"unknown input format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+def detect_format(name: str, data: bytes) -> str:
+    """By extension, else by a look at the first bytes."""
+    lowered = name.lower()
+    for ext, fmt in EXTENSIONS.items():
+        if lowered.endswith(ext):
+            return fmt
+    return sniff(data)
+
+
+def sniff(data: bytes) -> str:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"{", b"[")):
+        return "json"
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<article")):
+        return "html"
+    if head.startswith((b"---\n", b"---\r\n", b"+++\n", b"+++\r\n", b"# ")):
+        return "markdown"
+    return "text"
+
+
+def read(request: ReadRequest, config: Config, now: datetime, fmt: str | None = None) -> ReadResult:
+    """Read one document with the reader its name, its content or `fmt` selects."""
+    chosen = fmt or detect_format(request.name, request.data)
+    return reader_for(chosen)(request, config, now)
+
+
+__all__ = ["EXTENSIONS", "FORMATS", "ReadRequest", "ReadResult", "detect_format", "read"]

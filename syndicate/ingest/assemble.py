@@ -1,0 +1,68 @@
+"""Turn what a reader found plus explicit metadata into an Article.
+
+Explicit metadata (front matter, sidecar) wins over what was recovered from
+the text; config supplies what neither carries (section, language).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ..config import Config
+from ..errors import ReadError
+from ..model import Article, ModelError, Paragraph, PubStatus
+from ..slugs import make_slug
+from .base import Extracted, Meta, ReadRequest, ReadResult, story_id
+from .lints import Lint, article_lints
+from .normalize import is_blank
+
+
+def assemble(
+    request: ReadRequest, config: Config, now: datetime, meta: Meta, found: Extracted
+) -> ReadResult:
+    name = request.name
+    headline = meta.headline or found.headline
+    if headline is None or is_blank(headline):
+        raise ReadError("no headline", file=name, line=found.headline_line)
+    lints = list(found.lints)
+    published = meta.published or found.published
+    date_inferred = published is None
+    if published is None:
+        published = now.astimezone(UTC)
+        lints.append(Lint("no-date", "no date; the ingest time of the first version is used"))
+    summary = meta.summary or found.summary or _first_paragraph(found)
+    try:
+        article = Article(
+            id=meta.id or story_id(config.site.base_url, request.source_key or name),
+            slug=make_slug(headline),
+            headline=headline,
+            subheadline=meta.subheadline,
+            language=meta.language or config.site.language,
+            dateline=meta.dateline or found.dateline,
+            bylines=meta.bylines if meta.bylines is not None else tuple(found.bylines),
+            published=published,
+            updated=meta.updated or found.updated,
+            section=meta.section or config.ingest.default_section,
+            keywords=meta.keywords or (),
+            subjects=meta.subjects or (),
+            summary=summary,
+            images=meta.images or (),
+            pubstatus=meta.pubstatus or PubStatus.USABLE,
+            embargo=meta.embargo,
+            corrections=meta.corrections or (),
+            body=tuple(found.body),
+        )
+    except ModelError as exc:
+        raise ReadError(str(exc), file=name) from None
+    if not article.body:
+        raise ReadError("no body text", file=name)
+    lints.extend(article_lints(article, headline_line=found.headline_line))
+    lints.sort(key=lambda lint: lint.line)
+    return ReadResult(article, tuple(lints), date_inferred)
+
+
+def _first_paragraph(found: Extracted) -> str | None:
+    for block in found.body:
+        if isinstance(block, Paragraph) and block.content.text.strip():
+            return block.content.text
+    return None

@@ -1,0 +1,152 @@
+"""Conventions of article text that several readers share: the dateline,
+`Label: text` lines, FAQ runs, the truncated SEO tail, and lists built
+iteratively with their nesting bounded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Faq, FaqItem, Inline, ListBlock, ListItem, Mark
+
+_DATELINE = re.compile(r"^(?P<place>\S[^–—\n]*?)\s+[–—-]\s+(?P<rest>\S.*)$", re.DOTALL)
+_LABEL = re.compile(r"^(?P<label>[^:\n]{1,60}?):\s+(?P<rest>\S.*)$", re.DOTALL)
+_SEO_TAIL = re.compile(r"(?:^|(?<=[.!?…”\"']))\s*[^.!?…]*:\s*\*\s*$")
+_FAQ_HEADING = re.compile(r"(?i)\b(faq|frequently asked|questions)\b")
+MAX_DATELINE_WORDS = 4
+MAX_LABEL_WORDS = 6
+
+
+def split_dateline(text: str) -> tuple[str, str] | None:
+    """`Beijing – North Korean...` -> ("Beijing", "North Korean...")."""
+    match = _DATELINE.match(text)
+    if not match:
+        return None
+    place = match.group("place").strip()
+    if len(place.split()) > MAX_DATELINE_WORDS or place[-1] in ".!?:;":
+        return None
+    return place, match.group("rest")
+
+
+def label_of(text: str) -> str | None:
+    """The label of a `Sanctions Impact: text` line, or None."""
+    match = _LABEL.match(text)
+    if not match:
+        return None
+    label = match.group("label").strip()
+    first = label[0]
+    if (
+        len(label.split()) > MAX_LABEL_WORDS
+        or (first.isalpha() and first.islower())
+        or any(ch in label for ch in ".!?;")
+        or "://" in text[: match.end("label") + 3]
+    ):
+        return None
+    return label
+
+
+def labelled(text: str) -> Inline:
+    """The text, with its label (colon included) marked strong when it has one."""
+    label = label_of(text)
+    if label is None:
+        return Inline(text)
+    end = text.index(":") + 1
+    return Inline(text, (Mark("strong", 0, end),))
+
+
+def cut_seo_tail(text: str) -> str:
+    """Cut a trailing `Key search terms related to this event include: *`."""
+    return _SEO_TAIL.sub("", text).rstrip()
+
+
+def is_faq_heading(text: str) -> bool:
+    return bool(_FAQ_HEADING.search(text))
+
+
+def split_question(text: str) -> tuple[str, str] | None:
+    """`What is X? It is Y.` -> ("What is X?", "It is Y.")."""
+    mark = text.find("?")
+    if mark <= 0:
+        return None
+    question, answer = text[: mark + 1].strip(), text[mark + 1 :].strip()
+    if not answer:
+        return None
+    return question, answer
+
+
+def faq_from(texts: list[str], *, under_faq_heading: bool) -> Faq | None:
+    """A run of `Question? Answer` items is an FAQ: all of them must split,
+    and there must be two or more unless a FAQ heading announces them."""
+    pairs = [split_question(t) for t in texts]
+    if not pairs or any(p is None for p in pairs):
+        return None
+    if len(pairs) < 2 and not under_faq_heading:
+        return None
+    return Faq(tuple(FaqItem(Inline(q), Inline(a)) for q, a in (p for p in pairs if p)))
+
+
+@dataclass(slots=True)
+class _Item:
+    content: Inline
+    children: _Level | None = None
+
+
+@dataclass(slots=True)
+class _Level:
+    ordered: bool
+    items: list[_Item] = field(default_factory=list)
+
+
+class ListAssembler:
+    """Builds a ListBlock from items given in document order with their depth
+    (1 = top level). Items deeper than `max_depth` join the deepest allowed
+    level; `flattened_from` records the deepest depth seen when that happens."""
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max(1, max_depth)
+        self.root: _Level | None = None
+        self.stack: list[_Level] = []
+        self.flattened_from = 0
+
+    def add(self, depth: int, ordered: bool, content: Inline) -> None:
+        if depth > self.max_depth:
+            self.flattened_from = max(self.flattened_from, depth)
+            depth = self.max_depth
+        if self.root is None:
+            self.root = _Level(ordered)
+            self.stack = [self.root]
+        depth = min(depth, len(self.stack) + 1)
+        while len(self.stack) > depth:
+            self.stack.pop()
+        if len(self.stack) < depth:
+            parent = self.stack[-1]
+            if not parent.items:
+                parent.items.append(_Item(Inline("")))
+            level = _Level(ordered)
+            parent.items[-1].children = level
+            self.stack.append(level)
+        self.stack[-1].items.append(_Item(content))
+
+    def extend_last(self, text: str) -> None:
+        """Append a continuation line to the last item."""
+        if not self.stack or not self.stack[-1].items:
+            return
+        item = self.stack[-1].items[-1]
+        joined = f"{item.content.text} {text}" if item.content.text else text
+        item.content = Inline(joined, item.content.marks)
+
+    def build(self) -> ListBlock | None:
+        if self.root is None:
+            return None
+        return _freeze(self.root)
+
+
+def _freeze(level: _Level) -> ListBlock:
+    """Depth is bounded by max_depth, so recursion here is bounded too."""
+    return ListBlock(
+        tuple(
+            ListItem(item.content, _freeze(item.children) if item.children else None)
+            for item in level.items
+        ),
+        level.ordered,
+    )

@@ -1,0 +1,79 @@
+"""Text hygiene shared by every reader.
+
+NFC (never NFKC: full-width CJK punctuation survives), characters illegal in
+XML 1.0 and lone surrogates removed, CRLF and CR turned into LF, a leading BOM
+dropped. Typography (curly quotes, dashes, emoji sequences, RTL marks) stays.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from ..errors import ReadError
+
+# XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NEWLINES = re.compile("\r\n?")
+
+
+def decode(data: bytes, name: str) -> str:
+    """Strict UTF-8 (a BOM allowed); a bad byte is refused with its offset."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"not valid UTF-8 at byte offset {exc.start} (byte 0x{data[exc.start]:02x})",
+            file=name,
+        ) from None
+
+
+def strip_illegal(text: str) -> str:
+    """Remove what XML 1.0 cannot carry; CR is kept out by clean()."""
+    return _ILLEGAL.sub("", text)
+
+
+def clean(text: str) -> str:
+    """Full hygiene for a document or a field."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = _NEWLINES.sub("\n", text)
+    text = strip_illegal(text)
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_field(text: str) -> str:
+    """A single-line field: hygiene, then surrounding whitespace trimmed."""
+    return clean(text).strip()
+
+
+def clean_tree(value: Any) -> Any:
+    """Apply clean() to every string in a parsed JSON/YAML/TOML tree, iteratively."""
+    if isinstance(value, str):
+        return clean(value)
+    if not isinstance(value, dict | list):
+        return value
+    root: list[Any] = [value]
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in list(node):
+                item = node.pop(key)
+                new_key = clean(key) if isinstance(key, str) else key
+                node[new_key] = clean(item) if isinstance(item, str) else item
+                if isinstance(item, dict | list):
+                    stack.append(item)
+        else:
+            for i, item in enumerate(node):
+                if isinstance(item, str):
+                    node[i] = clean(item)
+                elif isinstance(item, dict | list):
+                    stack.append(item)
+    return root[0]
+
+
+def is_blank(text: str) -> bool:
+    """Empty or only whitespace (every str.isspace() character counts)."""
+    return not text or text.isspace()
