@@ -23,13 +23,22 @@ from .errors import ConfigError
 RESERVED_ENV = frozenset({"SYNDICATE_CONFIG", "SYNDICATE_TEST_PG_URL", "SYNDICATE_API_TOKEN"})
 
 
-def setting(default: Any, help: str, *, kind: str = "") -> Any:
-    """Declare one setting: its default, its help text and an optional kind
-    ("path" and "db_url" are resolved against the config file's folder)."""
+def setting(
+    default: Any,
+    help: str,
+    *,
+    kind: str = "",
+    low: float | None = None,
+    high: float | None = None,
+) -> Any:
+    """Declare one setting: its default, its help text, an optional kind
+    ("path" and "db_url" are resolved against the config file's folder) and,
+    for numbers, the range it must fall in."""
+    metadata = {"help": help, "kind": kind, "low": low, "high": high}
     if isinstance(default, list | dict | tuple):
         frozen = tuple(default) if isinstance(default, list | tuple) else dict(default)
-        return field(default_factory=lambda: frozen, metadata={"help": help, "kind": kind})
-    return field(default=default, metadata={"help": help, "kind": kind})
+        return field(default_factory=lambda: frozen, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 DEFAULT_BOILERPLATE = (
@@ -111,10 +120,15 @@ class DatabaseConfig:
 @dataclass(frozen=True, slots=True)
 class LimitsConfig:
     max_article_bytes: int = setting(
-        2_000_000, "Largest article file accepted; larger ones are refused before parsing."
+        5_000_000,
+        "Largest article file accepted; larger ones are refused before parsing.",
+        low=1,
     )
     max_list_depth: int = setting(
-        8, "Deepest list nesting kept; deeper items are flattened into this level, with a lint."
+        8,
+        "Deepest list nesting kept; deeper items are flattened into this level, with a lint.",
+        low=1,
+        high=32,
     )
 
 
@@ -246,6 +260,11 @@ def _build_section(
             value = _check_type(hints[key], table[key], f"{name}.{key}", where)
         else:
             value = getattr(defaults, key)
+        low, high = f.metadata.get("low"), f.metadata.get("high")
+        if (low is not None and value < low) or (high is not None and value > high):
+            span = f"at least {low}" if high is None else f"between {low} and {high}"
+            source = var if var in env else where
+            raise ConfigError(f"{name}.{key} must be {span}, got {value}", file=source)
         kind = f.metadata.get("kind", "")
         if kind == "path":
             value = _resolve(root, Path(value))

@@ -14,16 +14,13 @@ from ..config import Config
 from ..errors import ReadError
 from .base import ReadRequest, ReadResult
 
-FORMATS: Final = ("text", "markdown", "json", "html")
+FORMATS: Final = ("text", "markdown", "json")
 EXTENSIONS: Final = {
     ".txt": "text",
     ".text": "text",
     ".md": "markdown",
     ".markdown": "markdown",
     ".json": "json",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
 }
 
 Reader = Callable[[ReadRequest, Config, datetime], ReadResult]
@@ -42,10 +39,6 @@ def reader_for(fmt: str) -> Reader:
         from .jsonin import read_json
 
         return read_json
-    if fmt == "html":
-        from .html import read_html
-
-        return read_html
     raise ReadError(f"unknown input format {fmt!r} (one of {', '.join(FORMATS)})")
 
 
@@ -71,6 +64,11 @@ def sniff(data: bytes) -> str:
 
 def read(request: ReadRequest, config: Config, now: datetime, fmt: str | None = None) -> ReadResult:
     """Read one document with the reader its name, its content or `fmt` selects."""
+    limit = config.limits.max_article_bytes
+    if len(request.data) > limit:
+        raise ReadError(
+            f"document is {len(request.data)} bytes, over the {limit}-byte limit", file=request.name
+        )
     chosen = fmt or detect_format(request.name, request.data)
     return reader_for(chosen)(request, config, now)
 

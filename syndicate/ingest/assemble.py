@@ -58,7 +58,7 @@ def assemble(
         raise ReadError("no body text", file=name)
     lints.extend(article_lints(article, headline_line=found.headline_line))
     lints.sort(key=lambda lint: lint.line)
-    return ReadResult(article, tuple(lints), date_inferred)
+    return ReadResult(article, tuple(lints), date_inferred, id_explicit=meta.id is not None)
 
 
 def _first_paragraph(found: Extracted) -> str | None:

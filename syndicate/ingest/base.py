@@ -31,6 +31,8 @@ class ReadResult:
     lints: tuple[Lint, ...] = ()
     date_inferred: bool = False
     """True when the article carried no date and `published` is the ingest time."""
+    id_explicit: bool = False
+    """True when the document named its id; else the id derives from the source key."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 from ..model import Faq, FaqItem, Inline, ListBlock, ListItem, Mark
 
@@ -17,13 +18,35 @@ MAX_DATELINE_WORDS = 4
 MAX_LABEL_WORDS = 6
 
 
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def link_target(raw: str, base_url: str) -> str | None:
+    """An absolute http(s)/mailto URL for a link, resolving a relative one
+    against the site; None for anything else (javascript:, data:, ...)."""
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        url = text if urlsplit(text).scheme else urljoin(base_url.rstrip("/") + "/", text)
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in LINK_SCHEMES else None
+
+
 def split_dateline(text: str) -> tuple[str, str] | None:
     """`Beijing – North Korean...` -> ("Beijing", "North Korean...")."""
     match = _DATELINE.match(text)
     if not match:
         return None
     place = match.group("place").strip()
-    if len(place.split()) > MAX_DATELINE_WORDS or place[-1] in ".!?:;":
+    if (
+        len(place.split()) > MAX_DATELINE_WORDS
+        or not place[0].isalpha()
+        or place[-1] in ".!?:;"
+        or any(ch in place for ch in '“”"«»„‘’')
+    ):
         return None
     return place, match.group("rest")
 
@@ -150,3 +173,30 @@ def _freeze(level: _Level) -> ListBlock:
         ),
         level.ordered,
     )
+
+
+def join_inlines(pieces: list[Inline], sep: str = " ") -> Inline:
+    """Several runs of text as one, marks shifted along; empty runs are skipped."""
+    texts: list[str] = []
+    marks: list[Mark] = []
+    pos = 0
+    for piece in pieces:
+        if not piece.text:
+            continue
+        if texts:
+            texts.append(sep)
+            pos += len(sep)
+        texts.append(piece.text)
+        marks.extend(Mark(m.kind, m.start + pos, m.end + pos, m.href) for m in piece.marks)
+        pos += len(piece.text)
+    return Inline("".join(texts), tuple(marks))
+
+
+def slice_inline(inline: Inline, start: int, end: int) -> Inline:
+    """The text in [start, end), with the marks cut to it."""
+    marks = []
+    for m in inline.marks:
+        lo, hi = max(m.start, start), min(m.end, end)
+        if lo < hi:
+            marks.append(Mark(m.kind, lo - start, hi - start, m.href))
+    return Inline(inline.text[start:end], tuple(marks))

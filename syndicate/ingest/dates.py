@@ -16,6 +16,7 @@ from dateutil import parser as dateutil_parser
 
 from ..model import Timestamp
 
+_CJK_DATE = re.compile(r"(\d{4})\s*[년年]\s*(\d{1,2})\s*[월月]\s*(\d{1,2})\s*[일日]?")
 _TRAILING_ZONE = re.compile(r"\s*\b([A-Z][A-Z]{0,4})$")
 _OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})?$")
 _DEFAULT_A = datetime(2000, 1, 1, 0, 0, 0)  # noqa: DTZ001 - probe values, never stored
@@ -64,7 +65,7 @@ def parse_date(text: str, zones: Mapping[str, str], site_tz: str) -> Timestamp:
 def parse_date_info(text: str, zones: Mapping[str, str], site_tz: str) -> tuple[Timestamp, bool]:
     """The date, and whether its time of day was read in the site's timezone
     because the text named no zone or offset."""
-    raw = " ".join(text.split())
+    raw = _CJK_DATE.sub(lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", " ".join(text.split()))
     if not raw:
         raise DateError("empty date")
     try:

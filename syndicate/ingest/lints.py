@@ -12,7 +12,7 @@ MAX_HEADLINE = 110
 
 # "influence.Experts" but not "U.S.President": a lowercase letter, a full stop,
 # then an uppercase letter followed by a lowercase one.
-_MISSING_SPACE = re.compile(r"(?<=[^\W\d_])\.(?=[^\W\d_][^\W\d_])")
+_MISSING_SPACE = re.compile(r"\.(?=[^\W\d_][^\W\d_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class Lint:
 def missing_spaces(text: str, line: int) -> list[Lint]:
     """One lint per full stop glued to the next sentence."""
     lints = []
-    for match in _MISSING_SPACE.finditer(text):
+    for match in _MISSING_SPACE.finditer(text, 1):
         before, after = text[match.start() - 1], text[match.end()]
         if before.islower() and after.isupper() and text[match.end() + 1].islower():
             start = max(0, match.start() - 12)

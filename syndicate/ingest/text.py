@@ -337,6 +337,8 @@ def split_row(line: str) -> list[str]:
         body = body[1:]
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
+    if "\\|" not in body:
+        return [cell.strip() for cell in body.split("|")]
     cells, current, i = [], [], 0
     while i < len(body):
         ch = body[i]
