@@ -17,6 +17,8 @@ from typing import Literal
 Timestamp = datetime | date
 MarkKind = Literal["em", "strong", "code", "link"]
 MARK_KINDS: frozenset[str] = frozenset({"em", "strong", "code", "link"})
+# Outermost first when marks cover the same text: <a><strong><em><code>.
+MARK_RANK: dict[str, int] = {"link": 0, "strong": 1, "em": 2, "code": 3}
 
 
 class ModelError(ValueError):
@@ -54,7 +56,10 @@ class Mark:
 
 @dataclass(frozen=True, slots=True)
 class Inline:
-    """Text with emphasis and links kept as marks over it."""
+    """Text with emphasis and links kept as marks over it.
+
+    Marks are canonical: touching or overlapping marks of one kind (and link
+    target) are merged, and they are ordered by start, the longer first."""
 
     text: str
     marks: tuple[Mark, ...] = ()
@@ -63,6 +68,28 @@ class Inline:
         for mark in self.marks:
             if mark.end > len(self.text):
                 raise ModelError(f"mark [{mark.start}, {mark.end}) beyond text of {len(self.text)}")
+        if self.marks:
+            object.__setattr__(self, "marks", canonical_marks(self.marks))
+
+
+def canonical_marks(marks: tuple[Mark, ...]) -> tuple[Mark, ...]:
+    groups: dict[tuple[str, str | None], list[Mark]] = {}
+    for mark in marks:
+        groups.setdefault((mark.kind, mark.href), []).append(mark)
+    merged: list[Mark] = []
+    for group in groups.values():
+        group.sort(key=lambda m: m.start)
+        current = group[0]
+        for mark in group[1:]:
+            if mark.start <= current.end:
+                if mark.end > current.end:
+                    current = Mark(current.kind, current.start, mark.end, current.href)
+            else:
+                merged.append(current)
+                current = mark
+        merged.append(current)
+    merged.sort(key=lambda m: (m.start, -m.end, MARK_RANK[m.kind], m.href or ""))
+    return tuple(merged)
 
 
 @dataclass(frozen=True, slots=True)

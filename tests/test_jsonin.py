@@ -199,7 +199,7 @@ def problems_of(doc: dict[str, Any], config: Config) -> list[str]:
         (lambda d: d["body"][0].update(level=1), "$.body[0].level: 1 is less than"),
         (lambda d: d["body"][1].update(type="aside"), "$.body[1].type: 'aside' is not one of"),
         (lambda d: d["body"][2]["marks"][0].update(href="https://x.org"), "$.body[2].marks[0]"),
-        (lambda d: d["body"][2]["marks"][3].pop("href"), "$.body[2].marks[3]: 'href' is a"),
+        (lambda d: d["body"][2]["marks"][2].pop("href"), "$.body[2].marks[2]: 'href' is a"),
         (lambda d: d["body"][2]["marks"][1].update(end=99), "$.body[2].marks[1]: ends at 99"),
         (lambda d: d["body"][2]["marks"][1].update(end=18), "$.body[2].marks[1]: empty range"),
         (lambda d: d["body"][4]["rows"][0].pop(), "$.body[4].rows[0]: 1 cells under 2 columns"),

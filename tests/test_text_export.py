@@ -220,7 +220,7 @@ def test_hygiene_nfc_controls_crlf_bom(config: Config) -> None:
     result = read_text(raw, config)
     assert result.article.headline == "Café News"
     texts = [b.content.text for b in result.article.body if isinstance(b, Paragraph)]
-    assert texts == ["Body with controls.", "and\ttab."]
+    assert texts == ["Body with controls.", "and tab."]
 
 
 def test_typography_and_fullwidth_kept(config: Config) -> None:

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 
 from ..config import Config
 from ..errors import ReadError
-from ..model import Article, ModelError, Paragraph, PubStatus
+from ..model import Article, Block, Heading, ModelError, Paragraph, PubStatus
 from ..slugs import make_slug
 from .base import Extracted, Meta, ReadRequest, ReadResult, story_id
+from .conventions import tidy_block
 from .lints import Lint, article_lints
 from .normalize import is_blank
 
@@ -50,7 +51,7 @@ def assemble(
             pubstatus=meta.pubstatus or PubStatus.USABLE,
             embargo=meta.embargo,
             corrections=meta.corrections or (),
-            body=tuple(found.body),
+            body=tuple(b for b in map(tidy_block, found.body) if not _empty(b)),
         )
     except ModelError as exc:
         raise ReadError(str(exc), file=name) from None
@@ -59,6 +60,12 @@ def assemble(
     lints.extend(article_lints(article, headline_line=found.headline_line))
     lints.sort(key=lambda lint: lint.line)
     return ReadResult(article, tuple(lints), date_inferred, id_explicit=meta.id is not None)
+
+
+def _empty(block: Block) -> bool:
+    return isinstance(block, Paragraph | Heading) and not (
+        block.content.text if isinstance(block, Paragraph) else block.text
+    )
 
 
 def _first_paragraph(found: Extracted) -> str | None:

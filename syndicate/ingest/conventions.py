@@ -8,7 +8,19 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from ..model import Faq, FaqItem, Inline, ListBlock, ListItem, Mark
+from ..model import (
+    Block,
+    Faq,
+    FaqItem,
+    Heading,
+    Inline,
+    ListBlock,
+    ListItem,
+    Mark,
+    Paragraph,
+    Quote,
+    Table,
+)
 
 _DATELINE = re.compile(r"^(?P<place>\S[^–—\n]*?)\s+[–—-]\s+(?P<rest>\S.*)$", re.DOTALL)
 _LABEL = re.compile(r"^(?P<label>[^:\n]{1,60}?):\s+(?P<rest>\S.*)$", re.DOTALL)
@@ -16,6 +28,79 @@ _SEO_TAIL = re.compile(r"(?:^|(?<=[.!?…”\"']))\s*[^.!?…]*:\s*\*\s*$")
 _FAQ_HEADING = re.compile(r"(?i)\b(faq|frequently asked|questions)\b")
 MAX_DATELINE_WORDS = 4
 MAX_LABEL_WORDS = 6
+
+
+_SPACE_RUN = re.compile(r"[ \t\n\r\f]+")
+_SPACE_CHARS = frozenset(" \t\n\r\f")
+
+
+def tidy_text(text: str) -> str:
+    """Runs of spaces, tabs and newlines as one space; no space at the ends.
+    (A no-break space is content and stays.)"""
+    return _SPACE_RUN.sub(" ", text).strip(" \t\n\r\f")
+
+
+def tidy_inline(inline: Inline) -> Inline:
+    """tidy_text with the marks moved along; a mark left empty is dropped."""
+    text = inline.text
+    if not inline.marks:
+        tidy = tidy_text(text)
+        return inline if tidy == text else Inline(tidy)
+    out: list[str] = []
+    where = [0] * (len(text) + 1)
+    pending = False
+    for i, ch in enumerate(text):
+        if ch in _SPACE_CHARS:
+            pending = bool(out)
+            where[i] = len(out)
+            continue
+        if pending:
+            out.append(" ")
+            pending = False
+        where[i] = len(out)
+        out.append(ch)
+    where[len(text)] = len(out)
+    marks = []
+    for mark in inline.marks:
+        start, end = where[mark.start], where[mark.end]
+        if start < end:
+            marks.append(Mark(mark.kind, start, end, mark.href))
+    return Inline("".join(out), tuple(marks))
+
+
+def tidy_block(block: Block) -> Block:
+    """The block with every run of inline text tidied (see tidy_text)."""
+    match block:
+        case Heading():
+            return Heading(tidy_text(block.text), block.level)
+        case Paragraph():
+            return Paragraph(tidy_inline(block.content))
+        case ListBlock():
+            return _tidy_list(block)
+        case Table():
+            return Table(
+                tuple(tidy_inline(c) for c in block.header),
+                tuple(tuple(tidy_inline(c) for c in row) for row in block.rows),
+            )
+        case Faq():
+            return Faq(
+                tuple(FaqItem(tidy_inline(i.question), tidy_inline(i.answer)) for i in block.items)
+            )
+        case Quote():
+            attribution = tidy_text(block.attribution) if block.attribution else None
+            return Quote(tidy_inline(block.content), attribution or None)
+    return block
+
+
+def _tidy_list(block: ListBlock) -> ListBlock:
+    """Nesting is bounded by [limits] max_list_depth, so recursion is too."""
+    return ListBlock(
+        tuple(
+            ListItem(tidy_inline(i.content), _tidy_list(i.children) if i.children else None)
+            for i in block.items
+        ),
+        block.ordered,
+    )
 
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
