@@ -9,23 +9,32 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .config import Config
+from .errors import RenderError
 from .ingest import read
 from .ingest.base import ReadRequest, ReadResult
+from .render import Output, render_all
 from .store import Saved, Store
 
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A document that passed every check and may be stored."""
+    """A document that was read and whose every output passed the gate."""
 
     request: ReadRequest
     result: ReadResult
+    outputs: dict[str, Output]
 
 
 def check(request: ReadRequest, config: Config, now: datetime, fmt: str | None = None) -> Checked:
-    """Read the document; raises ReadError when it is refused."""
+    """Read the document and render every format through the gate; raises
+    ReadError or RenderError (naming the file) when it is refused."""
     result = read(request, config, now, fmt)
-    return Checked(request, result)
+    try:
+        outputs = render_all(result.article, config)
+    except RenderError as exc:
+        exc.file = request.name
+        raise
+    return Checked(request, result, outputs)
 
 
 def store(db: Store, checked: Checked, now: datetime) -> Saved:

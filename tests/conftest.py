@@ -28,6 +28,14 @@ settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current renderers instead of comparing",
+    )
+
+
 def need_shared(path: Path) -> Path:
     """Skip, with the reason, when the ../shared folder beside the repository is absent."""
     if not path.exists():

@@ -178,3 +178,39 @@ def test_the_installed_command_runs(project: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr.strip() == f"{project / 'missing.txt'}:0: no such file"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"),
+    [
+        ("newsml", b"<?xml"),
+        ("ninjs", b"{"),
+        ("jsonld", b"{"),
+        ("html", b"<!DOCTYPE html>"),
+        ("json", b"{"),
+    ],
+)
+def test_render_every_format_from_file_and_store(project: Path, fmt: str, start: bytes) -> None:
+    sample = str(EXAMPLES / "jazz-festival-lineup.md")
+    from_file = run(project, "render", sample, "--format", fmt)
+    assert from_file.exit_code == 0, from_file.stderr
+    assert from_file.stdout_bytes.startswith(start)
+    run(project, "ingest", sample)
+    slug = str(listed(project)[0]["slug"])
+    from_store = run(project, "render", slug, "--format", fmt)
+    assert from_store.exit_code == 0, from_store.stderr
+    if fmt != "json":  # the stored copy knows its version and slug; the rest is equal
+        assert from_store.stdout_bytes == from_file.stdout_bytes
+
+
+def test_an_invalid_output_refuses_the_article(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import syndicate.render.newsml as newsml
+
+    monkeypatch.setattr(newsml, "render_newsml", lambda article, config: b"<newsItem/>")
+    (project / "good.txt").write_text(GOOD, encoding="utf-8")
+    result = run(project, "ingest", str(project / "good.txt"))
+    assert result.exit_code == 1
+    assert f"{project / 'good.txt'}:0: newsml output invalid:" in result.stderr
+    assert listed(project) == []

@@ -17,6 +17,8 @@ from ..ingest import FORMATS
 from ..ingest.files import discover, load_request
 from ..ingest.lints import Lint
 from ..model import Article
+from ..render import FORMATS as OUTPUT_FORMATS
+from ..render import render as render_output
 from .context import Env, pass_env
 from .output import console, progress, table
 
@@ -255,22 +257,23 @@ def show_article(env: Env, ref: str, version: int | None, as_json: bool) -> None
 @click.option(
     "--format",
     "out_format",
-    type=click.Choice(["json"]),
+    type=click.Choice(OUTPUT_FORMATS),
     default="json",
     show_default=True,
     help="Output format.",
 )
 @pass_env
 def render(env: Env, ref: str, fmt: str | None, out_format: str) -> None:
-    """Render a file (nothing stored) or a stored article to stdout."""
+    """Render a file (nothing stored) or a stored article (by id or slug) to
+    stdout; every output is checked against its schema first."""
     path = Path(ref)
     if path.is_file():
-        article = intake.check(
-            load_request(path, env.config), env.config, env.now(), fmt
-        ).result.article
+        checked = intake.check(load_request(path, env.config), env.config, env.now(), fmt)
+        output = checked.outputs[out_format]
     else:
-        article = find_article(env, ref)
-    sys.stdout.write(codec.dumps(article) + "\n")
+        output = render_output(find_article(env, ref), out_format, env.config)
+    sys.stdout.buffer.write(output.data if output.data.endswith(b"\n") else output.data + b"\n")
+    sys.stdout.flush()
 
 
 COMMANDS = [ingest, validate, articles, render]

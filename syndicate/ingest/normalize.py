@@ -1,8 +1,8 @@
 """Text hygiene shared by every reader.
 
 NFC (never NFKC: full-width CJK punctuation survives), characters illegal in
-XML 1.0 and lone surrogates removed, CRLF and CR turned into LF, a leading BOM
-dropped. Typography (curly quotes, dashes, emoji sequences, RTL marks) stays.
+XML 1.0 and lone surrogates removed, CRLF and CR turned into LF; decode()
+drops a leading BOM. Typography (curly quotes, dashes, emoji sequences, RTL marks) stays.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ def strip_illegal(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Full hygiene for a document or a field."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    """Full hygiene for a document or a field. (A document's BOM is dropped
+    by decode(); inside text, U+FEFF is a character like any other.)"""
     text = _NEWLINES.sub("\n", text)
     text = strip_illegal(text)
     return unicodedata.normalize("NFC", text)

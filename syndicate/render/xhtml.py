@@ -43,7 +43,7 @@ _TAGS = {"link": "a", "strong": "strong", "em": "em", "code": "code"}
 def _el(parent: Element | None, tag: str, text: str | None = None, **attrs: str) -> Element:
     name = f"{{{XHTML_NS}}}{tag}"
     node = (
-        etree.Element(name, nsmap={None: XHTML_NS})
+        etree.Element(name, nsmap={None: XHTML_NS})  # type: ignore[dict-item]
         if parent is None
         else etree.SubElement(parent, name)
     )
