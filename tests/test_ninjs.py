@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from syndicate.config import Config, load_config
 from syndicate.errors import RenderError
 from syndicate.ingest import read
+from syndicate.ingest.assemble import SUMMARY_CHARS, shorten
 from syndicate.ingest.base import ReadRequest
 from syndicate.ingest.dates import as_instant
 from syndicate.ingest.files import load_request
@@ -296,7 +297,8 @@ def check_round_trip(article: Article) -> Article:
     assert back.updated == (None if updated == published else updated)
     assert back.subjects == article.subjects
     first_paragraph = next((b.content.text for b in article.body if isinstance(b, Paragraph)), None)
-    assert back.summary == (article.summary or first_paragraph)
+    fallback = shorten(first_paragraph, SUMMARY_CHARS) if first_paragraph else None
+    assert back.summary == (article.summary or fallback)
     assert back.pubstatus == article.pubstatus
     assert back.embargo == article.embargo
     assert back.images == expected_images(article.images)

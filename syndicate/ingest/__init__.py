@@ -14,13 +14,16 @@ from ..config import Config
 from ..errors import ReadError
 from .base import ReadRequest, ReadResult
 
-FORMATS: Final = ("text", "markdown", "json")
+FORMATS: Final = ("text", "markdown", "json", "html")
 EXTENSIONS: Final = {
     ".txt": "text",
     ".text": "text",
     ".md": "markdown",
     ".markdown": "markdown",
     ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
 }
 
 Reader = Callable[[ReadRequest, Config, datetime], ReadResult]
@@ -39,6 +42,10 @@ def reader_for(fmt: str) -> Reader:
         from .jsonin import read_json
 
         return read_json
+    if fmt == "html":
+        from .html import read_html
+
+        return read_html
     raise ReadError(f"unknown input format {fmt!r} (one of {', '.join(FORMATS)})")
 
 

@@ -68,8 +68,21 @@ def _empty(block: Block) -> bool:
     )
 
 
+SUMMARY_CHARS = 320
+
+
 def _first_paragraph(found: Extracted) -> str | None:
+    """The fallback summary: the first paragraph, cut at a word boundary."""
     for block in found.body:
         if isinstance(block, Paragraph) and block.content.text.strip():
-            return block.content.text
+            return shorten(block.content.text, SUMMARY_CHARS)
     return None
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:–—-") + "…"
