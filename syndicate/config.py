@@ -151,6 +151,25 @@ class IngestConfig:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FeedsConfig:
+    dir: Path = setting(
+        Path("feeds"), "Folder of feed definitions (one TOML file per feed).", kind="path"
+    )
+    tombstone_days: int = setting(
+        30,
+        "Days a retracted article stays in Atom subscription documents as an at:deleted-entry.",
+        low=0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WebsubConfig:
+    enabled: bool = setting(
+        False, "Advertise the WebSub hub (rel=hub) in feeds and take subscriptions at /hub."
+    )
+
+
 SECTIONS: dict[str, type] = {
     "site": SiteConfig,
     "publisher": PublisherConfig,
@@ -158,6 +177,8 @@ SECTIONS: dict[str, type] = {
     "database": DatabaseConfig,
     "limits": LimitsConfig,
     "ingest": IngestConfig,
+    "feeds": FeedsConfig,
+    "websub": WebsubConfig,
 }
 
 
@@ -173,6 +194,8 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     ingest: IngestConfig = field(default_factory=IngestConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    websub: WebsubConfig = field(default_factory=WebsubConfig)
     warnings: tuple[str, ...] = ()
 
     def with_database(self, url: str) -> Config:

@@ -85,3 +85,53 @@ def check_jsonld(doc: dict[str, Any]) -> None:
 
 def check_article_json(doc: dict[str, Any]) -> None:
     check_json(doc, "article.schema.json", "json")
+
+
+@cache
+def xml_schema(name: str) -> etree.XMLSchema:
+    """An XSD from schemas/, compiled once; imports resolve beside it, offline."""
+    return etree.XMLSchema(etree.parse(str(schema_path(name)), SAFE_XML))
+
+
+def check_xml(data: bytes, schema_name: str, fmt: str) -> etree._ElementTree:
+    """Parse safely and validate against an XSD in schemas/; RenderError names `fmt`."""
+    try:
+        tree = parse_xml(data)
+    except RenderError as exc:
+        reason = exc.message.removeprefix(f"{exc.fmt} output invalid: ")
+        raise RenderError(reason, fmt=fmt) from None
+    schema = xml_schema(schema_name)
+    if not schema.validate(tree):
+        problems = str(schema.error_log).splitlines()[:MAX_REPORTED]
+        raise RenderError("; ".join(problems), fmt=fmt)
+    return tree
+
+
+def check_sitemap(data: bytes) -> etree._ElementTree:
+    return check_xml(data, "sitemap.xsd", "sitemap")
+
+
+def check_sitemap_index(data: bytes) -> etree._ElementTree:
+    return check_xml(data, "sitemap-index.xsd", "sitemap-index")
+
+
+def check_news_sitemap(data: bytes) -> etree._ElementTree:
+    return check_xml(data, "news-sitemap.xsd", "news-sitemap")
+
+
+def check_jsonfeed(doc: dict[str, Any]) -> None:
+    check_json(doc, "jsonfeed.schema.json", "jsonfeed")
+
+
+def check_feed_xml(data: bytes, fmt: str) -> etree._ElementTree:
+    """RSS and Atom: well-formed, no DOCTYPE, the expected root element."""
+    try:
+        tree = parse_xml(data)
+    except RenderError as exc:
+        raise RenderError(
+            exc.message.removeprefix(f"{exc.fmt} output invalid: "), fmt=fmt
+        ) from None
+    expected = "rss" if fmt == "rss" else "{http://www.w3.org/2005/Atom}feed"
+    if tree.getroot().tag != expected:
+        raise RenderError(f"root element is {tree.getroot().tag}, not {expected}", fmt=fmt)
+    return tree

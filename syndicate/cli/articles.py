@@ -144,12 +144,13 @@ def ingest(
     else:
         db = env.store()
         now = env.now()
+        feeds = env.feeds()
         with db.transaction() if all_or_nothing else nullcontext():
             for item in checked:
                 if isinstance(item, Outcome):
                     outcomes.append(item)
                     continue
-                saved = intake.store(db, item, now)
+                saved, _ = intake.store(db, item, now, feeds)
                 outcomes.append(
                     Outcome(item.request.name, saved.status, saved.article, item.result.lints)
                 )

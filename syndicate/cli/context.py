@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from ..config import Config, load_config
+from ..feeddefs import FeedDef, load_feeds
 from ..store import Store
 
 
@@ -30,6 +31,9 @@ class Env:
         if self._store is None:
             self._store = Store.open(self.config, auto_upgrade=auto_upgrade)
         return self._store
+
+    def feeds(self) -> list[FeedDef]:
+        return load_feeds(self.config)
 
     def now(self) -> datetime:
         return datetime.now(UTC)

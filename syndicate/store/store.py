@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .articles import ArticleStore
+from .publication import PublicationStore
 
 
-class Store(ArticleStore):
+class Store(ArticleStore, PublicationStore):
     """Versioned articles (and, as they arrive, the other tables), on SQLite or PostgreSQL.
 
     `Store(url)` or `Store.open(config, auto_upgrade=...)`; close it, or use it

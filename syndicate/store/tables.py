@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -76,6 +77,15 @@ articles = Table(
     Column("source_key", Text, nullable=True, unique=True),
     Column("latest_version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Publication state, kept by syndicate.publish: the version the public
+    # sees (None while held or embargoed, and after a retraction), the first
+    # one it ever saw and when, when the current one became public.
+    Column("public_version", Integer, nullable=True),
+    Column("first_public_version", Integer, nullable=True),
+    Column("first_public_at", UTCDateTime, nullable=True),
+    Column("public_at", UTCDateTime, nullable=True),
+    Column("retracted_at", UTCDateTime, nullable=True),
+    Index("ix_articles_first_public_at", "first_public_at"),
 )
 
 article_versions = Table(
@@ -105,4 +115,29 @@ article_versions = Table(
     Index("ix_article_versions_section_published_at", "section", "published_at"),
     Index("ix_article_versions_pubstatus_published_at", "pubstatus", "published_at"),
     Index("ix_article_versions_embargo_until", "embargo_until"),
+)
+
+
+# A feed's items in the order they joined it: `seq` never changes, so RFC 5005
+# archive pages (fixed ranges of seq) never reshuffle. A removed item keeps
+# its place (a retraction is a tombstone there).
+feed_state = Table(
+    "feed_state",
+    metadata,
+    Column("feed_id", Text, primary_key=True),
+    Column("next_seq", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
+feed_items = Table(
+    "feed_items",
+    metadata,
+    Column("feed_id", Text, nullable=False),
+    Column("article_id", Text, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime, nullable=True),
+    PrimaryKeyConstraint("feed_id", "article_id"),
+    UniqueConstraint("feed_id", "seq"),
 )
