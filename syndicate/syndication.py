@@ -149,16 +149,17 @@ class Syndication:
             (r.article_id, r.version or 0) for r, f in zip(rows, found, strict=True) if f is None
         ]
         docs = self.store.documents(wanted) if wanted else {}
-        out = []
-        for row, key, cached in zip(rows, keys, found, strict=True):
-            if cached is None:
-                entry = Entry(docs[(row.article_id, row.version or 0)], key[4], key[5])
-                if fmt == "jsonfeed":
-                    cached = self.json.entry(entry, content)
-                else:
-                    cached = self.xml.entry(entry, fmt, content)
-            out.append(cached)
-        return out
+        fresh = [
+            Entry(docs[(row.article_id, row.version or 0)], key[4], key[5])
+            for row, key, cached in zip(rows, keys, found, strict=True)
+            if cached is None
+        ]
+        rendered = iter(
+            self.json.entries(fresh, content)
+            if fmt == "jsonfeed"
+            else self.xml.entries(fresh, fmt, content)
+        )
+        return [cached if cached is not None else next(rendered) for cached in found]
 
     # -- links ---------------------------------------------------------------------------
 

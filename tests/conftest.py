@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -76,6 +77,9 @@ from sqlalchemy.engine import URL, make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
 from syndicate.store import Store, upgrade  # noqa: E402
+
+if TYPE_CHECKING:
+    from .newsroom import Newsroom
 
 PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BACKENDS = [
@@ -178,3 +182,26 @@ def store(db_url: str, config: Config) -> Iterator[Store]:
 
 
 # --------------------------- end of database fixtures ----------------------
+
+
+# -------------------- a newsroom: settings, feeds and a store ---------------
+
+
+@pytest.fixture
+def newsroom(tmp_path: Path) -> Iterator[Newsroom]:
+    """A newsroom on a fresh SQLite file with the feeds of tests/newsroom.py."""
+    from .newsroom import Newsroom, settings
+
+    config = settings(tmp_path, "sqlite:///var/syndicate.db")
+    with Store.open(config, auto_upgrade=True) as opened:
+        yield Newsroom(opened, config)
+
+
+@pytest.fixture
+def any_newsroom(db_url: str, tmp_path: Path) -> Iterator[Newsroom]:
+    """The same newsroom, on SQLite and on PostgreSQL."""
+    from .newsroom import Newsroom, settings
+
+    config = settings(tmp_path, db_url)
+    with Store.open(config) as opened:
+        yield Newsroom(opened, config)

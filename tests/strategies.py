@@ -96,8 +96,9 @@ _plain_raw = st.lists(st.one_of(_vocabulary, _words), min_size=1, max_size=6).ma
 
 def tidy(raw: str) -> str:
     """What a reader makes of raw text: clean() (XML-illegal characters out,
-    NFC), then runs of ASCII whitespace as one space, trimmed."""
-    return tidy_text(clean(raw))
+    NFC), then runs of ASCII whitespace as one space, trimmed of any
+    whitespace at the ends."""
+    return tidy_text(clean(raw)).strip()
 
 
 @cache

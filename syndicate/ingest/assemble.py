@@ -6,14 +6,15 @@ the text; config supplies what neither carries (section, language).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from ..config import Config
 from ..errors import ReadError
-from ..model import Article, Block, Heading, ModelError, Paragraph, PubStatus
+from ..model import Article, Block, Byline, Heading, ModelError, Paragraph, PubStatus
 from ..slugs import make_slug
 from .base import Extracted, Meta, ReadRequest, ReadResult, story_id
-from .conventions import tidy_block
+from .conventions import tidy_block, tidy_text
 from .lints import Lint, article_lints
 from .normalize import is_blank
 
@@ -36,17 +37,17 @@ def assemble(
         article = Article(
             id=meta.id or story_id(config.site.base_url, request.source_key or name),
             slug=make_slug(headline),
-            headline=headline,
-            subheadline=meta.subheadline,
+            headline=line(headline) or headline,
+            subheadline=line(meta.subheadline),
             language=meta.language or config.site.language,
-            dateline=meta.dateline or found.dateline,
-            bylines=meta.bylines if meta.bylines is not None else tuple(found.bylines),
+            dateline=line(meta.dateline or found.dateline),
+            bylines=_bylines(meta.bylines if meta.bylines is not None else tuple(found.bylines)),
             published=published,
             updated=meta.updated or found.updated,
-            section=meta.section or config.ingest.default_section,
-            keywords=meta.keywords or (),
+            section=line(meta.section) or config.ingest.default_section,
+            keywords=tuple(k for k in map(line, meta.keywords or ()) if k),
             subjects=meta.subjects or (),
-            summary=summary,
+            summary=line(summary),
             images=meta.images or (),
             pubstatus=meta.pubstatus or PubStatus.USABLE,
             embargo=meta.embargo,
@@ -60,6 +61,23 @@ def assemble(
     lints.extend(article_lints(article, headline_line=found.headline_line))
     lints.sort(key=lambda lint: lint.line)
     return ReadResult(article, tuple(lints), date_inferred, id_explicit=meta.id is not None)
+
+
+def line(text: str | None) -> str | None:
+    """A one-line field: runs of spaces as one, no whitespace at the ends
+    (a no-break space included); None when nothing is left."""
+    if text is None:
+        return None
+    return tidy_text(text).strip() or None
+
+
+def _bylines(bylines: tuple[Byline, ...]) -> tuple[Byline, ...]:
+    out = []
+    for byline in bylines:
+        name = line(byline.name)
+        if name:
+            out.append(replace(byline, name=name, role=line(byline.role)))
+    return tuple(out)
 
 
 def _empty(block: Block) -> bool:

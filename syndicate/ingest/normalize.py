@@ -1,8 +1,9 @@
 """Text hygiene shared by every reader.
 
 NFC (never NFKC: full-width CJK punctuation survives), characters illegal in
-XML 1.0 and lone surrogates removed, CRLF and CR turned into LF; decode()
-drops a leading BOM. Typography (curly quotes, dashes, emoji sequences, RTL marks) stays.
+XML 1.0, the C0/C1 control characters and lone surrogates removed, CRLF and
+CR turned into LF; decode() drops a leading BOM. Typography (curly quotes,
+dashes, emoji sequences, RTL marks) stays.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from typing import Any
 
 from ..errors import ReadError
 
-# XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF];
+# DEL and the C1 controls (#x7F-#x9F) are legal but discouraged, carry no
+# text, and feed readers rewrite them as windows-1252 punctuation: out too.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NEWLINES = re.compile("\r\n?")
 
 

@@ -36,6 +36,7 @@ MEDIA_TYPES: dict[str, str] = {
 MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _FOOTERS = {"rss": b"</channel></rss>", "atom": b"</feed>"}
+_START_TAGS = {"rss": b"<item>", "atom": b"<entry>"}
 _TEMPLATE = FeedDef("template", "template", "template", "en")
 
 
@@ -107,7 +108,7 @@ class FeedWriter:
 
     def document(self, doc: Document, entries: Sequence[Entry]) -> bytes:
         """The warm path: head + cached entries + closing tags."""
-        return self.splice(doc, [self.entry(e, doc.fmt, doc.feed.content) for e in entries])
+        return self.splice(doc, self.entries(entries, doc.fmt, doc.feed.content))
 
     def splice(self, doc: Document, parts: Sequence[bytes]) -> bytes:
         """A document from its entries' bytes, as `entry` returns them."""
@@ -118,26 +119,44 @@ class FeedWriter:
         """The whole document in one feedgen build, nothing cached."""
         generator = self._generator(doc)
         for entry in entries:
-            self._add(generator, entry, doc.feed.content)
+            self._add(generator, entry, doc.feed.content, doc.fmt)
         return self._serialize(generator, doc.fmt)
 
     # -- entries -----------------------------------------------------------------------
 
     def entry(self, entry: Entry, fmt: FeedFormat, content: str) -> bytes:
-        article = entry.article
-        key = entry_key(article.id, article.version, fmt, content, entry.published, entry.updated)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached
-        template, head = self._template(fmt)
-        self._add(template, entry, content)
-        try:
-            whole = self._serialize(template, fmt)
-        finally:
-            template.remove_entry(0)
-        data = whole[len(head) : len(whole) - len(_FOOTERS[fmt])]
-        self.cache.put(key, data)
-        return data
+        return self.entries([entry], fmt, content)[0]
+
+    def entries(self, entries: Sequence[Entry], fmt: FeedFormat, content: str) -> list[bytes]:
+        """Each entry's bytes, from the cache or rendered: all the missing ones
+        in one one-off document with the same namespaces, then cut apart at
+        their start tags (feedgen writes them without attributes, and article
+        text inside an entry is always escaped, so the tag cannot occur
+        inside one)."""
+        keys = [
+            entry_key(e.article.id, e.article.version, fmt, content, e.published, e.updated)
+            for e in entries
+        ]
+        found = [self.cache.get(key) for key in keys]
+        missing = [i for i, data in enumerate(found) if data is None]
+        if missing:
+            template, head = self._template(fmt)
+            for i in missing:
+                self._add(template, entries[i], content, fmt)
+            try:
+                whole = self._serialize(template, fmt)
+            finally:
+                for _ in missing:
+                    template.remove_entry(0)
+            body = whole[len(head) : len(whole) - len(_FOOTERS[fmt])]
+            tag = _START_TAGS[fmt]
+            pieces = [tag + piece for piece in body.split(tag)[1:]]
+            if len(pieces) != len(missing):  # pragma: no cover - guards the invariant above
+                raise RuntimeError(f"{len(pieces)} {fmt} entries cut from {len(missing)} rendered")
+            for i, piece in zip(missing, pieces, strict=True):
+                self.cache.put(keys[i], piece)
+                found[i] = piece
+        return [data for data in found if data is not None]
 
     def _template(self, fmt: FeedFormat) -> tuple[Any, bytes]:
         """A fixed feed with the same namespaces, to render one entry in, and its head."""
@@ -174,54 +193,70 @@ class FeedWriter:
         generator.description(feed.description)
         generator.language(feed.language)
         generator.author({"name": config.publisher.name, "uri": config.publisher.url})
-        generator.link(href=self.urls.home(), rel="alternate", type="text/html")
         generator.link(href=doc.self_url, rel="self", type=MEDIA_TYPES[doc.fmt])
+        if doc.fmt == "atom":
+            for link in doc.links:
+                generator.link(href=link.href, rel=link.rel)
+        # the last link added is RSS's channel <link>: the home page
+        generator.link(href=self.urls.home(), rel="alternate", type="text/html")
         generator.rights(config.render.copyright_notice)
         generator.generator(GENERATOR, uri=self.urls.home())
         generator.updated(doc.updated)
         generator.lastBuildDate(doc.updated)
-        if doc.fmt == "atom":
-            for link in doc.links:
-                generator.link(href=link.href, rel=link.rel)
         extension: SyndicateExtension = generator.syndicate
         extension.links = list(doc.links) if doc.fmt == "rss" else []
         extension.archive = doc.archive
         extension.tombstones = list(doc.tombstones) if doc.fmt == "atom" else []
         return generator
 
-    def _add(self, generator: Any, entry: Entry, content: str) -> None:
+    def _add(self, generator: Any, entry: Entry, content: str, fmt: str) -> None:
         article = entry.article
         url = self.urls.article(article.slug)
         fe = generator.add_entry(order="append")
         fe.guid(article.id, permalink=False)
-        fe.title(article.headline)
-        data = fe.syndicate.data
-        data.links = [Link(url, "alternate", "text/html")]
-        fe.link(href=url, rel="alternate", type="text/html")
+        # RSS readers treat an item title as HTML when it looks like HTML, so
+        # escape it as the description is escaped; Atom says type="text".
+        fe.title(html.escape(article.headline, quote=False) if fmt == "rss" else article.headline)
+        links = [Link(url, "alternate", "text/html")]
         if article.images:
             image = article.images[0]
-            length = image.length or 0
-            fe.link(href=image.url, rel="enclosure", type=image.media_type, length=str(length))
-            data.links.append(Link(image.url, "enclosure", image.media_type, length))
+            links.append(Link(image.url, "enclosure", image.media_type, image.length or 0))
+        fe.link(
+            [
+                {"href": k.href, "rel": k.rel, "type": k.type, "length": str(k.length)}
+                if k.length is not None
+                else {"href": k.href, "rel": k.rel, "type": k.type}
+                for k in links
+            ]
+        )
         fe.published(entry.published)
         fe.updated(entry.updated)
-        data.updated = entry.updated
-        summary = html.escape(article.summary or article.headline, quote=False)
-        fe.description(summary, isSummary=True)
-        fe.summary(summary, type="html")
+        # Readers treat the description as HTML: a literal <beta> must be escaped.
+        fe.summary(html.escape(article.summary or article.headline, quote=False), type="html")
         if content == "full":
             fe.content(str(body_html(article)), type="html")
-        for byline in article.bylines:
-            fe.author({"name": byline.name, **({"uri": byline.url} if byline.url else {})})
-        data.creators = [b.name for b in article.bylines]
-        categories = [{"term": article.section, "label": article.section}]
-        categories += [{"term": k, "label": k} for k in article.keywords]
-        categories += [
-            {"term": s.qcode, "label": s.name, "scheme": MEDIATOPIC_SCHEME}
-            for s in article.subjects
-        ]
-        fe.category(categories)
-        data.media = [
-            Media(i.url, i.media_type, i.width, i.height, i.length, i.credit)
-            for i in article.images
-        ]
+        if article.bylines:
+            fe.author(
+                [
+                    {"name": b.name, "uri": b.url} if b.url else {"name": b.name}
+                    for b in article.bylines
+                ]
+            )
+        fe.category(
+            [{"term": article.section, "label": article.section}]
+            + [{"term": k, "label": k} for k in article.keywords]
+            + [
+                {"term": s.qcode, "label": s.name, "scheme": MEDIATOPIC_SCHEME}
+                for s in article.subjects
+            ]
+        )
+        data = fe.syndicate.data
+        if fmt == "atom":
+            data.links = links
+        else:
+            data.creators = [b.name for b in article.bylines]
+            data.updated = entry.updated
+            data.media = [
+                Media(i.url, i.media_type, i.width, i.height, i.length, i.credit)
+                for i in article.images
+            ]

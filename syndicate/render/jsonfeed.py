@@ -58,6 +58,9 @@ class JsonFeedWriter:
         whole["items"] = [self.item(e, doc.feed.content) for e in entries]
         return _dumps(whole)
 
+    def entries(self, entries: Sequence[Entry], content: str) -> list[bytes]:
+        return [self.entry(e, content) for e in entries]
+
     def entry(self, entry: Entry, content: str) -> bytes:
         article = entry.article
         key = entry_key(
