@@ -170,6 +170,21 @@ class WebsubConfig:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = setting("127.0.0.1", "Address `syndicate serve` and `syndicate run` listen on.")
+    port: int = setting(
+        8080, "Port `syndicate serve` and `syndicate run` listen on.", low=1, high=65535
+    )
+    workers: int = setting(1, "Web processes `syndicate serve` starts.", low=1, high=64)
+    cache_seconds: float = setting(
+        1.0,
+        "How long a web process serves a cached document before checking the "
+        "database for a newer one (0: check on every request).",
+        low=0,
+    )
+
+
 SECTIONS: dict[str, type] = {
     "site": SiteConfig,
     "publisher": PublisherConfig,
@@ -179,6 +194,7 @@ SECTIONS: dict[str, type] = {
     "ingest": IngestConfig,
     "feeds": FeedsConfig,
     "websub": WebsubConfig,
+    "server": ServerConfig,
 }
 
 
@@ -196,6 +212,7 @@ class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     websub: WebsubConfig = field(default_factory=WebsubConfig)
+    server: ServerConfig = field(default_factory=ServerConfig)
     warnings: tuple[str, ...] = ()
 
     def with_database(self, url: str) -> Config:

@@ -52,6 +52,8 @@ class Gone(SyndicateError):
 class Body:
     data: bytes
     media_type: str
+    modified: datetime | None = None
+    """When the content last changed (Last-Modified)."""
 
 
 class Public:
@@ -86,13 +88,15 @@ class Public:
             raise NotFoundError(f"no public article {slug!r}")
         else:
             article = self.store.get(state.article_id, state.public_version)
+        modified = self.store.public_state(state.article_id)
+        changed = modified.retracted_at or modified.public_at
         if fmt == "html":
             output = render(
                 article, "html", self.config, feeds=self.feed_links(article), sections=self.sections
             )
         else:
             output = render(article, fmt, self.config)
-        return Body(output.data, ARTICLE_MEDIA_TYPES[fmt])
+        return Body(output.data, ARTICLE_MEDIA_TYPES[fmt], changed)
 
     def feed_links(self, article: Article) -> list[FeedLink]:
         """Every public feed that carries the article, in each of its formats."""
@@ -118,6 +122,11 @@ class Public:
         rows = self.store.public_articles(limit=HOME_ITEMS)
         feeds = [f for f in self.feeds if not f.partners_only and not f.filters.sections]
         return self._listing(self.config.site.name, rows, feeds, self.urls.home())
+
+    def last_change(self) -> datetime | None:
+        """When anything public last changed."""
+        rows = self.store.public_articles()
+        return max((r.public_at for r in rows), default=None)
 
     def section(self, slug: str) -> Body:
         names = {section_slug(s): s for s in self.sections}
@@ -159,15 +168,16 @@ class Public:
                 urls=self.urls,
             )
         )
-        return Body(text.encode("utf-8"), "text/html; charset=utf-8")
+        modified = max((r.public_at for r in rows), default=None)
+        return Body(text.encode("utf-8"), "text/html; charset=utf-8", modified)
 
     # -- feeds ---------------------------------------------------------------------------
 
     def feed_document(
         self, feed_id: str, fmt: FeedFormat, now: datetime, page: int | None = None
     ) -> Body:
-        data = self.syndication.document(self.feed(feed_id), fmt, now, page)
-        return Body(data, FEED_MEDIA_TYPES[fmt])
+        data, updated = self.syndication.dated_document(self.feed(feed_id), fmt, now, page)
+        return Body(data, FEED_MEDIA_TYPES[fmt], updated)
 
     # -- sitemaps and robots -----------------------------------------------------------
 
@@ -191,7 +201,7 @@ class Public:
         listed = [(self.urls.sitemap_page(n), page_lastmod(p)) for n, p in enumerate(pages, 1)]
         data = sitemap_index(listed, news=(self.urls.news_sitemap(), None))
         validate.check_sitemap_index(data)
-        return Body(data, "application/xml")
+        return Body(data, "application/xml", self.last_change())
 
     def sitemap_page(self, number: int) -> Body:
         pages = self.sitemap_pages()
@@ -199,12 +209,12 @@ class Public:
             raise NotFoundError(f"no sitemap page {number}")
         data = sitemap_page(pages[number - 1])
         validate.check_sitemap(data)
-        return Body(data, "application/xml")
+        return Body(data, "application/xml", page_lastmod(pages[number - 1]))
 
     def news_sitemap(self, now: datetime) -> Body:
         data = news_sitemap(self.sitemap_entries(), publication=self.config.site.name, now=now)
         validate.check_news_sitemap(data)
-        return Body(data, "application/xml")
+        return Body(data, "application/xml", self.last_change())
 
     def robots(self) -> Body:
         lines = [
@@ -214,4 +224,5 @@ class Public:
             f"Sitemap: {self.urls.sitemap_index()}",
             f"Sitemap: {self.urls.news_sitemap()}",
         ]
-        return Body(("\n".join(lines) + "\n").encode(), "text/plain; charset=utf-8")
+        text = "\n".join(lines) + "\n"
+        return Body(text.encode(), "text/plain; charset=utf-8", self.last_change())

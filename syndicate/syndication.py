@@ -61,7 +61,7 @@ class Syndication:
         shared = cache or ByteCache()
         self.xml = FeedWriter(config, shared)
         self.json = JsonFeedWriter(config, shared)
-        self._documents: dict[tuple[object, ...], bytes] = {}
+        self._documents: dict[tuple[object, ...], tuple[bytes, datetime]] = {}
 
     # -- pages -------------------------------------------------------------------------
 
@@ -73,6 +73,12 @@ class Syndication:
         self, feed: FeedDef, fmt: FeedFormat, now: datetime, page: int | None = None
     ) -> bytes:
         """A subscription document (page None) or archive page `page` (1 = oldest)."""
+        return self.dated_document(feed, fmt, now, page)[0]
+
+    def dated_document(
+        self, feed: FeedDef, fmt: FeedFormat, now: datetime, page: int | None = None
+    ) -> tuple[bytes, datetime]:
+        """The document and its date (its newest item's)."""
         if fmt not in feed.formats:
             raise NotFoundError(f"feed {feed.id!r} has no {fmt} format")
         counts = self.store.feed_counts(feed.id)
@@ -89,7 +95,9 @@ class Syndication:
             self._documents[key] = cached
         return cached
 
-    def _render(self, feed: FeedDef, fmt: FeedFormat, page: Page, cutoff: datetime) -> bytes:
+    def _render(
+        self, feed: FeedDef, fmt: FeedFormat, page: Page, cutoff: datetime
+    ) -> tuple[bytes, datetime]:
         rows, stones = self._rows(feed, page, cutoff)
         parts = self.parts(rows, fmt, feed.content)
         tombstones = tuple(
@@ -109,8 +117,8 @@ class Syndication:
             next_url=self._next(feed, page) if fmt == "jsonfeed" else None,
         )
         if fmt == "jsonfeed":
-            return self.json.splice(doc, parts)
-        return self.xml.splice(doc, parts)
+            return self.json.splice(doc, parts), doc.updated
+        return self.xml.splice(doc, parts), doc.updated
 
     def _rows(
         self, feed: FeedDef, page: Page, cutoff: datetime

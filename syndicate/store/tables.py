@@ -141,3 +141,14 @@ feed_items = Table(
     PrimaryKeyConstraint("feed_id", "article_id"),
     UniqueConstraint("feed_id", "seq"),
 )
+
+# Partners who may read partner-only feeds: a token each, kept only as its
+# sha256 (the token itself is shown once, when it is made).
+partners = Table(
+    "partners",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)

@@ -1,0 +1,90 @@
+"""serve, partners add|list|revoke."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..tokens import new_token, token_hash
+from ..web.server import serve as serve_app
+from .context import Env, pass_env
+from .output import console, table
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: server.host).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="Port (default: server.port)."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Web processes (default: server.workers).",
+)
+@pass_env
+def serve(env: Env, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the public site and feeds over HTTP (and, later, the admin API)."""
+    server = env.config.server
+    serve_app(env.config, host or server.host, port or server.port, workers or server.workers)
+
+
+@click.group()
+def partners() -> None:
+    """Partners who may read partner-only feeds."""
+
+
+@partners.command("add")
+@click.argument("name")
+@pass_env
+def add_partner(env: Env, name: str) -> None:
+    """Make a partner and print its token: shown this once, stored only hashed."""
+    token = new_token()
+    env.store().add_partner(name, token_hash(token), env.now())
+    click.echo(token)
+    click.echo(
+        f"partner {name!r} added; give them this token (it is not shown again): "
+        "send it as `Authorization: Bearer TOKEN`, or as ?key=TOKEN",
+        err=True,
+    )
+
+
+@partners.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_env
+def list_partners(env: Env, as_json: bool) -> None:
+    """Every partner, with when it was added and revoked."""
+    rows = env.store().partners()
+    if as_json:
+        data = [
+            {
+                "name": p.name,
+                "created_at": p.created_at.isoformat(),
+                "revoked_at": p.revoked_at.isoformat() if p.revoked_at else None,
+            }
+            for p in rows
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    console().print(
+        table(
+            ["name", "added", "revoked"],
+            [
+                [p.name, p.created_at.isoformat(), p.revoked_at.isoformat() if p.revoked_at else ""]
+                for p in rows
+            ],
+        )
+    )
+
+
+@partners.command("revoke")
+@click.argument("name")
+@pass_env
+def revoke_partner(env: Env, name: str) -> None:
+    """Revoke a partner's token (feeds answer 401 to it from then on)."""
+    env.store().revoke_partner(name, env.now())
+    click.echo(f"partner {name!r} revoked")
+
+
+COMMANDS = [serve, partners]
