@@ -166,8 +166,88 @@ class FeedsConfig:
 @dataclass(frozen=True, slots=True)
 class WebsubConfig:
     enabled: bool = setting(
-        False, "Advertise the WebSub hub (rel=hub) in feeds and take subscriptions at /hub."
+        True, "Advertise the WebSub hub (rel=hub) in feeds and take subscriptions at /hub."
     )
+    lease_seconds: int = setting(
+        864_000, "Lease of a WebSub subscription that asks for none (10 days).", low=60
+    )
+    min_lease_seconds: int = setting(3600, "Shortest lease granted.", low=1)
+    max_lease_seconds: int = setting(
+        2_592_000, "Longest lease granted (30 days); no lease is perpetual.", low=60
+    )
+    requests_per_minute: int = setting(
+        30,
+        "Subscription requests taken per minute for one callback host, and for one client "
+        "address; more answer 429.",
+        low=1,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    connect_timeout: float = setting(5.0, "Seconds to connect to a partner.", low=0.1)
+    read_timeout: float = setting(
+        10.0, "Seconds a partner may stay silent while answering.", low=0.1
+    )
+    deadline: float = setting(
+        30.0, "Seconds one delivery may take in all; a trickling answer is cut off.", low=0.5
+    )
+    max_response_bytes: int = setting(
+        65_536, "Bytes of a partner's answer read at most (the first kilobyte is kept).", low=1024
+    )
+    concurrency: int = setting(16, "Deliveries in flight at once, per worker.", low=1, high=512)
+    per_partner: int = setting(
+        4, "Deliveries in flight at once to one partner (host and port).", low=1, high=128
+    )
+    allow_networks: tuple[str, ...] = setting(
+        (),
+        "CIDR blocks partners may resolve to although they are private, loopback or "
+        "link-local (refused by default), e.g. 10.20.0.0/16.",
+    )
+    retry_schedule: tuple[str, ...] = setting(
+        ("5s", "5m", "30m", "2h", "5h", "10h", "10h"),
+        "Waits before each retry; after the last one a delivery is dead.",
+    )
+    jitter: float = setting(0.2, "Random spread of each wait (0.2: +-20%).", low=0, high=0.9)
+    max_retry_after: int = setting(86_400, "Longest Retry-After honoured, in seconds.", low=1)
+    disable_after_days: float = setting(
+        5.0, "A subscription failing without a success for this long is disabled.", low=0
+    )
+    retention_days: float = setting(
+        30.0, "Delivered and dead deliveries older than this are pruned.", low=0
+    )
+    rotation_grace_hours: float = setting(
+        24.0, "Hours the previous secret still signs after `subscribers rotate-secret`.", low=0
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    poll_ms: int = setting(
+        50, "How often an idle worker looks for new deliveries, in milliseconds.", low=5
+    )
+    lease_seconds: int = setting(
+        120,
+        "How long a claimed delivery stays with its worker before others may take it "
+        "(at least the delivery deadline plus a margin).",
+        low=1,
+    )
+    batch: int = setting(100, "Deliveries claimed at once.", low=1, high=10_000)
+    heartbeat_seconds: float = setting(5.0, "How often a worker says it is alive.", low=0.1)
+    embargo_seconds: float = setting(1.0, "How often due embargoes are released.", low=0.1)
+    housekeeping_minutes: float = setting(
+        60.0, "How often leases, retention and failing subscriptions are looked at.", low=0.01
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IndexnowConfig:
+    enabled: bool = setting(False, "Tell search engines of new, changed and retracted URLs.")
+    endpoint: str = setting("https://api.indexnow.org/indexnow", "Where IndexNow batches go.")
+    key: str = setting(
+        "", "Your IndexNow key (8-128 letters, digits or dashes), served at /KEY.txt."
+    )
+    interval_seconds: float = setting(60.0, "How often queued URLs are sent.", low=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +275,9 @@ SECTIONS: dict[str, type] = {
     "feeds": FeedsConfig,
     "websub": WebsubConfig,
     "server": ServerConfig,
+    "delivery": DeliveryConfig,
+    "worker": WorkerConfig,
+    "indexnow": IndexnowConfig,
 }
 
 
@@ -213,10 +296,53 @@ class Config:
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     websub: WebsubConfig = field(default_factory=WebsubConfig)
     server: ServerConfig = field(default_factory=ServerConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    worker: WorkerConfig = field(default_factory=WorkerConfig)
+    indexnow: IndexnowConfig = field(default_factory=IndexnowConfig)
     warnings: tuple[str, ...] = ()
 
     def with_database(self, url: str) -> Config:
         return dataclasses.replace(self, database=DatabaseConfig(url=url))
+
+
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """`5s`, `5m`, `2h`, `1d`, `250ms` or a bare number of seconds -> seconds."""
+    raw = text.strip().lower()
+    for unit in ("ms", "s", "m", "h", "d"):
+        if raw.endswith(unit) and raw[: -len(unit)].replace(".", "", 1).isdigit():
+            return float(raw[: -len(unit)]) * _UNITS[unit]
+    if raw.replace(".", "", 1).isdigit():
+        return float(raw)
+    raise ValueError(f"not a duration: {text!r} (like 5s, 5m, 2h, 1d)")
+
+
+def _check_meaning(config: Config, where: str) -> None:
+    """What a type alone cannot say: durations, networks, the IndexNow key."""
+    import ipaddress
+    import re
+
+    try:
+        for step in config.delivery.retry_schedule:
+            parse_duration(step)
+    except ValueError as exc:
+        raise ConfigError(f"delivery.retry_schedule: {exc}", file=where) from None
+    for network in config.delivery.allow_networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"delivery.allow_networks: not a network: {network!r}", file=where
+            ) from None
+    if config.indexnow.enabled and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", config.indexnow.key):
+        raise ConfigError(
+            "indexnow.key: 8-128 letters, digits or dashes are needed when IndexNow is enabled",
+            file=where,
+        )
+    if config.websub.min_lease_seconds > config.websub.max_lease_seconds:
+        raise ConfigError("websub.min_lease_seconds is above websub.max_lease_seconds", file=where)
 
 
 def all_settings() -> list[tuple[str, str, Any, str]]:
@@ -279,7 +405,9 @@ def load_config(
     for var in sorted(env):
         if var.startswith("SYNDICATE_") and var not in known_env and var not in RESERVED_ENV:
             warnings.append(f"unknown environment variable {var} ignored")
-    return Config(root=root, source=path, warnings=tuple(warnings), **sections)
+    config = Config(root=root, source=path, warnings=tuple(warnings), **sections)
+    _check_meaning(config, where)
+    return config
 
 
 def _build_section(

@@ -5,18 +5,16 @@ Shared by the CLI and the admin API so both apply the same validation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .config import Config
 from .errors import RenderError
-from .feeddefs import FeedDef
 from .ingest import read
 from .ingest.base import ReadRequest, ReadResult
-from .publish import Change, refresh
+from .lifecycle import Actor, Committed, Newsroom
+from .model import PubStatus
 from .render import Output, render_all
-from .store import Saved, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,20 +39,28 @@ def check(request: ReadRequest, config: Config, now: datetime, fmt: str | None =
 
 
 def store(
-    db: Store, checked: Checked, now: datetime, feeds: Sequence[FeedDef]
-) -> tuple[Saved, Change | None]:
-    """Save the version and bring the story's public state and feeds up to
-    date, in one transaction."""
+    newsroom: Newsroom,
+    checked: Checked,
+    now: datetime,
+    actor: Actor,
+    *,
+    hold: bool = False,
+) -> Committed:
+    """Store a checked document as a new version (held, with `hold`), with
+    its public state, feeds, deliveries and audit row, in one transaction."""
     result = checked.result
-    with db.transaction():
-        saved = db.save(
-            result.article,
-            source_key=checked.request.source_key,
-            id_explicit=result.id_explicit,
-            date_inferred=result.date_inferred,
-            now=now,
-        )
-        change = None
-        if saved.status != "unchanged":
-            change = refresh(db, saved.article.id, feeds, now)
-    return saved, change
+    article = result.article
+    if hold:
+        article = replace(article, pubstatus=PubStatus.WITHHELD)
+    return newsroom.commit(
+        article,
+        now,
+        actor,
+        "ingest",
+        source_key=checked.request.source_key,
+        id_explicit=result.id_explicit,
+        date_inferred=result.date_inferred,
+        detail={"file": checked.request.name, "hold": hold}
+        if hold
+        else {"file": checked.request.name},
+    )

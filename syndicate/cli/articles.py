@@ -16,6 +16,7 @@ from ..errors import InputError, NotFoundError, ReadError
 from ..ingest import FORMATS
 from ..ingest.files import discover, load_request
 from ..ingest.lints import Lint
+from ..lifecycle import Actor
 from ..model import Article
 from ..render import FORMATS as OUTPUT_FORMATS
 from ..render import render as render_output
@@ -114,6 +115,7 @@ def _exit_for(ctx: click.Context, outcomes: list[Outcome]) -> None:
 @click.option("--dry-run", is_flag=True, help="Check everything, store nothing.")
 @from_option
 @click.option("--all-or-nothing", is_flag=True, help="Store nothing unless every file is accepted.")
+@click.option("--hold", is_flag=True, help="Store withheld versions (publish them later).")
 @json_option
 @pass_env
 @click.pass_context
@@ -124,6 +126,7 @@ def ingest(
     dry_run: bool,
     fmt: str | None,
     all_or_nothing: bool,
+    hold: bool,
     as_json: bool,
 ) -> None:
     """Read, check and store articles (folders are searched recursively).
@@ -142,17 +145,17 @@ def ingest(
                     Outcome(item.request.name, status, item.result.article, item.result.lints)
                 )
     else:
-        db = env.store()
-        now = env.now()
-        feeds = env.feeds()
-        with db.transaction() if all_or_nothing else nullcontext():
+        newsroom = env.newsroom()
+        now, actor = env.now(), Actor.here()
+        with newsroom.store.transaction() if all_or_nothing else nullcontext():
             for item in checked:
                 if isinstance(item, Outcome):
                     outcomes.append(item)
                     continue
-                saved, _ = intake.store(db, item, now, feeds)
+                saved = intake.store(newsroom, item, now, actor, hold=hold).saved
+                status = "held" if hold and saved.status != "unchanged" else saved.status
                 outcomes.append(
-                    Outcome(item.request.name, saved.status, saved.article, item.result.lints)
+                    Outcome(item.request.name, status, saved.article, item.result.lints)
                 )
     _report(outcomes, as_json)
     _exit_for(ctx, outcomes)

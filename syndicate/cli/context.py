@@ -8,6 +8,7 @@ import click
 
 from ..config import Config, load_config
 from ..feeddefs import FeedDef, load_feeds
+from ..lifecycle import Newsroom
 from ..store import Store
 
 
@@ -34,6 +35,9 @@ class Env:
 
     def feeds(self) -> list[FeedDef]:
         return load_feeds(self.config)
+
+    def newsroom(self) -> Newsroom:
+        return Newsroom(self.store(), self.config, self.feeds())
 
     def now(self) -> datetime:
         return datetime.now(UTC)

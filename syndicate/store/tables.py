@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -151,4 +152,132 @@ partners = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+# -- push -------------------------------------------------------------------
+# Webhook and WebSub subscriptions; the outbox of deliveries (one row per
+# subscription x article version x event x push id, created before any
+# network IO and marked delivered only after a 2xx); every attempt; the
+# journal of public changes (cron pushes read what changed since their last
+# run); cron runs (one per feed and scheduled time across the cluster);
+# IndexNow URLs; worker heartbeats; the audit list.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("kind", String(16), nullable=False),  # webhook | websub
+    Column("feed_id", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("name", Text, nullable=True),
+    Column("secret", Text, nullable=True),
+    Column("previous_secret", Text, nullable=True),
+    Column("previous_secret_until", UTCDateTime, nullable=True),
+    Column("embargoed", Boolean, nullable=False),
+    Column("filters", Text, nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("state_reason", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("last_success_at", UTCDateTime, nullable=True),
+    Column("last_failure_at", UTCDateTime, nullable=True),
+    Column("consecutive_failures", Integer, nullable=False),
+    Column("failing_since", UTCDateTime, nullable=True),
+    Index("ix_subscriptions_feed_id_state", "feed_id", "state"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column(
+        "subscription_id", Text, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("article_id", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("push_id", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_by", Text, nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime, nullable=True),
+    Column("last_status", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("event_at", UTCDateTime, nullable=False),
+    UniqueConstraint("subscription_id", "article_id", "version", "event", "push_id"),
+    Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    Index("ix_deliveries_article_id", "article_id"),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", Text, ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False),
+    Column("attempted_at", UTCDateTime, nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("ms", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("response", Text, nullable=True),
+    Column("worker", Text, nullable=True),
+    Index("ix_attempts_delivery_id", "delivery_id"),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("article_id", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event", String(32), nullable=False),
+    Index("ix_changes_at", "at"),
+)
+
+push_runs = Table(
+    "push_runs",
+    metadata,
+    Column("feed_id", Text, nullable=False),
+    Column("scheduled_at", UTCDateTime, nullable=False),
+    Column("ran_at", UTCDateTime, nullable=False),
+    Column("enqueued", Integer, nullable=False),
+    PrimaryKeyConstraint("feed_id", "scheduled_at"),
+)
+
+indexnow = Table(
+    "indexnow",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index("ix_indexnow_sent_at", "sent_at"),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("worker_id", Text, primary_key=True),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("host", Text, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("article_id", Text, nullable=True),
+    Column("version", Integer, nullable=True),
+    Column("detail", Text, nullable=True),
+    Index("ix_audit_article_id", "article_id"),
 )
