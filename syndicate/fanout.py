@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .config import Config
 from .feeddefs import FeedDef
 from .model import Article
 from .publish import Change
@@ -46,7 +47,7 @@ def _live(sub: Subscription, now: datetime) -> bool:
 
 
 def on_change(
-    store: Store, change: Change, feeds: Sequence[FeedDef], now: datetime, base_url: str
+    store: Store, change: Change, feeds: Sequence[FeedDef], now: datetime, config: Config
 ) -> list[str]:
     """Journal the change and enqueue its deliveries; the new delivery ids."""
     store.add_change(change.article_id, change.version, change.event, now)
@@ -74,7 +75,8 @@ def on_change(
             if sub.kind == "webhook" and _live(sub, now):
                 rows.append(NewDelivery(sub.id, article.id, article.version, event, now))
     ids = store.enqueue(rows, now)
-    store.queue_urls([Urls(base_url).article(article.slug)], now)
+    if config.indexnow.enabled:
+        store.queue_urls([Urls(config.site.base_url).article(article.slug)], now)
     return ids
 
 

@@ -82,7 +82,7 @@ class Newsroom:
                 return Committed(saved, None, ())
             change = publish.refresh(store, saved.article.id, self.feeds, now)
             if change is not None:
-                ids = fanout.on_change(store, change, self.feeds, now, self.config.site.base_url)
+                ids = fanout.on_change(store, change, self.feeds, now, self.config)
             else:
                 ids = fanout.on_embargoed(store, saved.article, self.feeds, now)
             store.add_audit(
@@ -166,9 +166,7 @@ class Newsroom:
         ids: list[str] = []
         for change in publish.release_embargoes(self.store, self.feeds, now):
             with self.store.transaction():
-                ids += fanout.on_change(
-                    self.store, change, self.feeds, now, self.config.site.base_url
-                )
+                ids += fanout.on_change(self.store, change, self.feeds, now, self.config)
                 self.store.add_audit(
                     at=now,
                     actor="worker",

@@ -58,9 +58,9 @@ def cli(ctx: click.Context, config_path: str | None, traceback: bool) -> None:
 
 
 def _register() -> None:
-    from . import articles, database, feeds, web
+    from . import articles, database, feeds, lifecycle, push, web
 
-    for module in (articles, database, feeds, web):
+    for module in (articles, database, feeds, lifecycle, push, web):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -78,7 +78,12 @@ def atom_entry(article: Article, config: Config) -> str:
 
 
 def webhook_body(
-    delivery: Delivery, sub: Subscription, article: Article, config: Config, now: datetime
+    event: str,
+    event_at: datetime,
+    sub: Subscription,
+    article: Article,
+    config: Config,
+    now: datetime,
 ) -> bytes:
     content_type, content = content_for(article, sub.format, config)
     data: dict[str, Any] = {
@@ -91,14 +96,14 @@ def webhook_body(
     }
     if article.embargo is not None and article.embargo > now:
         data["embargoed_until"] = article.embargo.isoformat()
-    body = {"type": delivery.event, "timestamp": delivery.event_at.isoformat(), "data": data}
+    body = {"type": event, "timestamp": event_at.isoformat(), "data": data}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def webhook_request(
     delivery: Delivery, sub: Subscription, article: Article, config: Config, now: datetime
 ) -> Request:
-    body = webhook_body(delivery, sub, article, config, now)
+    body = webhook_body(delivery.event, delivery.event_at, sub, article, config, now)
     signed_at = datetime.now(UTC)  # signatures use real time, whatever the scheduling clock says
     headers = {
         "Content-Type": "application/json",

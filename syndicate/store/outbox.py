@@ -147,8 +147,11 @@ class OutboxStore(StoreBase):
                 deliveries.c.state == "pending",
                 deliveries.c.next_attempt_at <= now,
                 or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
+                deliveries.c.subscription_id.in_(
+                    select(subscriptions.c.id).where(subscriptions.c.state == "active")
+                ),
             )
-            .order_by(deliveries.c.next_attempt_at)
+            .order_by(deliveries.c.next_attempt_at, deliveries.c.version)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -159,7 +162,7 @@ class OutboxStore(StoreBase):
                 .values(claimed_by=worker, claimed_until=lease_until)
                 .returning(*deliveries.c)
             ).all()
-        return sorted((_delivery(r) for r in rows), key=lambda d: d.next_attempt_at)
+        return sorted((_delivery(r) for r in rows), key=lambda d: (d.next_attempt_at, d.version))
 
     def next_due(self) -> datetime | None:
         """When the earliest pending delivery is due (claimed ones included,
@@ -170,6 +173,17 @@ class OutboxStore(StoreBase):
         with self._connect() as connection:
             found: datetime | None = connection.execute(query).scalar_one_or_none()
         return found
+
+    def extend(self, ids: Sequence[str], worker: str, until: datetime) -> None:
+        """Keep claimed rows that wait for a partner slot."""
+        if not ids:
+            return
+        with self._connect(write=True) as connection:
+            connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(list(ids)), deliveries.c.claimed_by == worker)
+                .values(claimed_until=until)
+            )
 
     def release(self, ids: Sequence[str], worker: str) -> None:
         """Give claimed rows back (a worker stopping before it sent them)."""

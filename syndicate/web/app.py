@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from ..config import Config, load_config
 from ..store import Store
 from .errors import HANDLERS
+from .hub import ROUTES as HUB_ROUTES
 from .routes import ROUTES
 from .site import Site
 
@@ -28,6 +29,7 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.site.close()
             if store is None:
                 opened.close()
 
@@ -42,6 +44,7 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
     app.state.config = config
     for exception, handler in HANDLERS.items():
         app.add_exception_handler(exception, handler)
+    app.router.routes.extend(HUB_ROUTES)
     app.router.routes.extend(ROUTES)
     return app
 

@@ -12,9 +12,12 @@ from datetime import UTC, datetime
 from starlette.concurrency import run_in_threadpool
 
 from ..config import Config
+from ..delivery.http import Transport
+from ..delivery.websub import RateLimit
 from ..public import Body, Public
 from ..store import Store
 from ..tokens import token_hash
+from ..worker import transport_settings
 from .representation import Compressed, Representation
 
 CACHE_LIMIT = 4096
@@ -30,6 +33,19 @@ class Site:
         self._documents: dict[str, tuple[float, Representation]] = {}
         self._partners: dict[str, tuple[float, str | None]] = {}
         self._lock = threading.Lock()
+        self.hub_limit = RateLimit(config.websub.requests_per_minute)
+        self._transport: Transport | None = None
+
+    @property
+    def transport(self) -> Transport:
+        """For WebSub verification GETs (the SSRF guard included)."""
+        if self._transport is None:
+            self._transport = Transport(transport_settings(self.config))
+        return self._transport
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
 
     @staticmethod
     def now() -> datetime:

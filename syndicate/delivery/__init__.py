@@ -1,0 +1,1 @@
+"""Pushing to partners: the HTTP transport and its SSRF guard, signing, WebSub, IndexNow."""

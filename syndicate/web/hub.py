@@ -1,0 +1,48 @@
+"""POST /hub: the WebSub hub's subscription endpoint.
+
+Answers 202 Accepted for an acceptable request and verifies intent in the
+background; refusals are 4xx with a plain-text reason, as the
+specification has it, and 429 when a callback host or a client address
+sends more than `[websub] requests_per_minute`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from ..delivery.websub import HubRefusal, parse_request, verify
+from .site import Site
+
+MAX_FORM_BYTES = 16 * 1024
+
+
+async def hub(request: Request) -> Response:
+    site: Site = request.app.state.site
+    if not site.config.websub.enabled:
+        return PlainTextResponse("this hub is not enabled\n", status_code=404)
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        return PlainTextResponse("request too large\n", status_code=413)
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    callback_host = urlsplit(form.get("hub.callback", "")).hostname or "-"
+    client = request.client.host if request.client else "-"
+    if not site.hub_limit.allow(f"callback:{callback_host}", f"client:{client}"):
+        return PlainTextResponse(
+            "too many subscription requests; try again in a minute\n",
+            status_code=429,
+            headers={"Retry-After": "60"},
+        )
+    try:
+        intent = parse_request(form, site.public.feeds, site.config, site.transport)
+    except HubRefusal as refusal:
+        return PlainTextResponse(refusal.message + "\n", status_code=refusal.status)
+    task = BackgroundTask(verify, intent, site.store, site.transport, site.now())
+    return PlainTextResponse(
+        "accepted; intent will be verified\n", status_code=202, background=task
+    )
+
+
+ROUTES = [Route("/hub", hub, methods=["POST"])]

@@ -1,0 +1,294 @@
+"""`syndicate worker`: drains the outbox and runs the scheduled jobs.
+
+The drain loop claims due deliveries (with a lease), keeps at most
+`[delivery] concurrency` in flight and at most `per_partner` per partner
+(host and port), so a slow partner never holds up the others, and looks for
+new rows every `[worker] poll_ms` when idle. APScheduler runs the periodic
+jobs: `tick` (embargo releases, cron pushes that came due, WebSub lease
+expiry), housekeeping (retention), heartbeats and IndexNow.
+
+`run(burst=True)` does one tick, drains what is due and returns, without
+APScheduler: tests drive it, with an injectable clock for scheduling (the
+signatures on the wire use real time). SIGTERM and SIGINT stop the claiming;
+deliveries in flight finish (each within its deadline), claimed rows not yet
+sent are released, and the worker exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from . import fanout
+from .config import Config
+from .cron import trigger
+from .delivery.attempt import Attempted, Attempter
+from .delivery.http import Transport, TransportSettings
+from .delivery.indexnow import submit_pending
+from .feeddefs import load_feeds
+from .ingest.dates import site_zone
+from .lifecycle import Newsroom
+from .store import Store
+from .store.outbox import Delivery
+
+log = logging.getLogger("syndicate.worker")
+CATCH_UP = timedelta(days=1)
+
+
+def transport_settings(config: Config) -> TransportSettings:
+    d = config.delivery
+    return TransportSettings(
+        connect_timeout=d.connect_timeout,
+        read_timeout=d.read_timeout,
+        deadline=d.deadline,
+        max_response_bytes=d.max_response_bytes,
+        concurrency=d.concurrency,
+        per_partner=d.per_partner,
+        allow_networks=d.allow_networks,
+    )
+
+
+@dataclass
+class Stats:
+    attempted: int = 0
+    verdicts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    enqueued: int = 0
+
+    def count(self, done: Attempted) -> None:
+        self.attempted += 1
+        self.verdicts[done.verdict] += 1
+
+
+class Worker:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        transport: Transport | None = None,
+        clock: Callable[[], datetime] | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.transport = transport or Transport(transport_settings(config))
+        self.attempter = Attempter(store, config, self.transport, self.clock, self.id)
+        self.stopping = threading.Event()
+        self.stats = Stats()
+        self._cron_checked: dict[str, datetime] = {}
+        self._last_housekeeping: float | None = None
+
+    # -- scheduled work --------------------------------------------------------------
+
+    def newsroom(self) -> Newsroom:
+        return Newsroom(self.store, self.config, load_feeds(self.config))
+
+    def tick(self) -> int:
+        """Embargo releases, cron pushes due by now, WebSub lease expiry: rows enqueued."""
+        now = self.clock()
+        newsroom = self.newsroom()
+        enqueued = len(newsroom.release_embargoes(now))
+        zone = site_zone(self.config.site.timezone)
+        for feed in newsroom.feeds:
+            if feed.push == "immediate":
+                continue
+            for scheduled in self.due_runs(feed.id, feed.push, zone, now):
+                ids = fanout.run_cron(self.store, feed, scheduled, now)
+                if ids is not None:
+                    log.info(
+                        "cron push feed=%s scheduled=%s enqueued=%d",
+                        feed.id,
+                        scheduled.isoformat(),
+                        len(ids),
+                    )
+                    enqueued += len(ids)
+        for sub_id in self.store.expire_leases(now):
+            log.info("websub subscription %s ended: lease expired", sub_id)
+        self.stats.enqueued += enqueued
+        return enqueued
+
+    def due_runs(self, feed_id: str, expression: str, zone: Any, now: datetime) -> list[datetime]:
+        """Fire times of a cron push between the last one looked at (or the last
+        run anyone made, at most a day back) and now."""
+        start = self._cron_checked.get(feed_id)
+        if start is None:
+            runs = self.store.runs(feed_id)
+            start = max(runs[-1][0], now - CATCH_UP) if runs else now - timedelta(minutes=1)
+        cron = trigger(expression, zone)
+        due: list[datetime] = []
+        point = cron.get_next_fire_time(None, start + timedelta(microseconds=1))
+        while point is not None and point <= now and len(due) < 1440:
+            due.append(point.astimezone(UTC))
+            point = cron.get_next_fire_time(point, point + timedelta(microseconds=1))
+        self._cron_checked[feed_id] = now
+        return due
+
+    def housekeeping(self) -> None:
+        now = self.clock()
+        pruned = self.store.prune(now - timedelta(days=self.config.delivery.retention_days))
+        if pruned:
+            log.info("pruned %d delivered and dead deliveries", pruned)
+
+    def heartbeat(self) -> None:
+        self.store.heartbeat(self.id, socket.gethostname(), os.getpid(), datetime.now(UTC))
+
+    def indexnow(self) -> None:
+        if self.config.indexnow.enabled:
+            submit_pending(self.store, self.config, self.transport, self.clock())
+
+    # -- the drain -----------------------------------------------------------------------
+
+    def drain(self, *, burst: bool, max_jobs: int | None = None) -> int:
+        """Deliver due rows until stopped (or, in a burst, until nothing is due)."""
+        settings = self.config.delivery
+        lease = timedelta(seconds=max(self.config.worker.lease_seconds, settings.deadline + 10))
+        poll = self.config.worker.poll_ms / 1000
+        busy: dict[str, int] = defaultdict(int)
+        queued: dict[str, deque[Delivery]] = defaultdict(deque)
+        flying: dict[Future[Attempted], tuple[str, Delivery]] = {}
+        done_count = 0
+        with ThreadPoolExecutor(settings.concurrency, thread_name_prefix="deliver") as pool:
+            while True:
+                now = self.clock()
+                waiting = sum(len(q) for q in queued.values())
+                room = settings.concurrency - len(flying) - waiting
+                if max_jobs is not None:
+                    room = min(room, max_jobs - done_count - len(flying) - waiting)
+                claimed: list[Delivery] = []
+                if room > 0 and not self.stopping.is_set():
+                    claimed = self.store.claim(
+                        self.id, min(room, self.config.worker.batch), now, now + lease
+                    )
+                    for delivery in claimed:
+                        queued[self.partner(delivery)].append(delivery)
+                for key, line in queued.items():
+                    while (
+                        line
+                        and busy[key] < settings.per_partner
+                        and len(flying) < settings.concurrency
+                    ):
+                        delivery = line.popleft()
+                        busy[key] += 1
+                        flying[pool.submit(self.attempter, delivery)] = (key, delivery)
+                if waiting and not claimed:
+                    held = [d.id for line in queued.values() for d in line]
+                    self.store.extend(held, self.id, now + lease)
+                if flying:
+                    finished, _ = wait(flying, timeout=poll, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        key, delivery = flying.pop(future)
+                        busy[key] -= 1
+                        done_count += 1
+                        self._settle(future, delivery)
+                    continue
+                if self.stopping.is_set() or (max_jobs is not None and done_count >= max_jobs):
+                    break
+                if claimed or any(queued.values()):
+                    continue
+                if burst and not self._due_now():
+                    break
+                self._idle(poll)
+            self.store.release([d.id for line in queued.values() for d in line], self.id)
+        return done_count
+
+    def _settle(self, future: Future[Attempted], delivery: Delivery) -> None:
+        try:
+            self.stats.count(future.result())
+        except Exception:  # the attempt could not even record itself: the lease frees it
+            log.exception("delivery %s failed in the worker; it will be claimed again", delivery.id)
+
+    def _due_now(self) -> bool:
+        due = self.store.next_due()
+        return due is not None and due <= self.clock()
+
+    def _idle(self, poll: float) -> None:
+        """Sleep until a row may be due: at most one poll interval."""
+        due = self.store.next_due()
+        if due is not None and due <= self.clock():
+            return
+        self.stopping.wait(poll)
+
+    def partner(self, delivery: Delivery) -> str:
+        sub = self.store.subscription(delivery.subscription_id)
+        parts = urlsplit(sub.url)
+        return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self, *, burst: bool = False, max_jobs: int | None = None) -> Stats:
+        if burst:
+            self.tick()
+            self.drain(burst=True, max_jobs=max_jobs)
+            return self.stats
+        scheduler = BackgroundScheduler(timezone=UTC)
+        worker = self.config.worker
+        scheduler.add_job(
+            self._guarded(self.tick), "interval", seconds=worker.embargo_seconds, id="tick"
+        )
+        scheduler.add_job(
+            self._guarded(self.housekeeping),
+            "interval",
+            minutes=worker.housekeeping_minutes,
+            id="housekeeping",
+        )
+        scheduler.add_job(
+            self._guarded(self.heartbeat),
+            "interval",
+            seconds=worker.heartbeat_seconds,
+            id="heartbeat",
+        )
+        if self.config.indexnow.enabled:
+            scheduler.add_job(
+                self._guarded(self.indexnow),
+                "interval",
+                seconds=self.config.indexnow.interval_seconds,
+                id="indexnow",
+            )
+        self.heartbeat()
+        self.tick()
+        scheduler.start()
+        log.info("worker %s started", self.id)
+        try:
+            self.drain(burst=False)
+        finally:
+            scheduler.shutdown(wait=True)
+            self.transport.close()
+            log.info("worker %s stopped", self.id)
+        return self.stats
+
+    def stop(self, *_: object) -> None:
+        self.stopping.set()
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+
+    @staticmethod
+    def _guarded(job: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            started = time.monotonic()
+            try:
+                job()
+            except Exception:
+                log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+            elapsed = time.monotonic() - started
+            if elapsed > 5:
+                log.warning("scheduled job %s took %.1f s", getattr(job, "__name__", job), elapsed)
+
+        return run
