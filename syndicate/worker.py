@@ -44,9 +44,17 @@ from .ingest.dates import site_zone
 from .lifecycle import Newsroom
 from .store import Store
 from .store.outbox import Delivery
+from .store.subscriptions import Subscription
 
 log = logging.getLogger("syndicate.worker")
 CATCH_UP = timedelta(days=1)
+RECORD_EVERY = 0.05  # seconds an outcome may wait to be written with others
+
+
+def partner_of(url: str) -> str:
+    """A partner is a host and port: its deliveries share its limit."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
 def transport_settings(config: Config) -> TransportSettings:
@@ -157,17 +165,19 @@ class Worker:
     def drain(self, *, burst: bool, max_jobs: int | None = None) -> int:
         """Deliver due rows until stopped (or, in a burst, until nothing is due)."""
         settings = self.config.delivery
-        lease = timedelta(seconds=max(self.config.worker.lease_seconds, settings.deadline + 10))
+        lease = timedelta(seconds=max(self.config.worker.lease_seconds, settings.deadline + 5))
         poll = self.config.worker.poll_ms / 1000
         busy: dict[str, int] = defaultdict(int)
-        queued: dict[str, deque[Delivery]] = defaultdict(deque)
+        queued: dict[str, deque[tuple[Delivery, Subscription]]] = defaultdict(deque)
         flying: dict[Future[Attempted], tuple[str, Delivery]] = {}
+        unrecorded: list[Attempted] = []
+        first_unrecorded = 0.0
         done_count = 0
         with ThreadPoolExecutor(settings.concurrency, thread_name_prefix="deliver") as pool:
             while True:
                 now = self.clock()
                 waiting = sum(len(q) for q in queued.values())
-                room = settings.concurrency - len(flying) - waiting
+                room = 2 * settings.concurrency - len(flying) - waiting  # a few queued ahead
                 if max_jobs is not None:
                     room = min(room, max_jobs - done_count - len(flying) - waiting)
                 claimed: list[Delivery] = []
@@ -175,19 +185,29 @@ class Worker:
                     claimed = self.store.claim(
                         self.id, min(room, self.config.worker.batch), now, now + lease
                     )
+                    subs = self.store.subscriptions_by_id(d.subscription_id for d in claimed)
                     for delivery in claimed:
-                        queued[self.partner(delivery)].append(delivery)
+                        sub = subs[delivery.subscription_id]
+                        queued[partner_of(sub.url)].append((delivery, sub))
+                sending = {(d.subscription_id, d.article_id) for _, d in flying.values()}
                 for key, line in queued.items():
+                    later: list[tuple[Delivery, Subscription]] = []
                     while (
                         line
                         and busy[key] < settings.per_partner
                         and len(flying) < settings.concurrency
                     ):
-                        delivery = line.popleft()
+                        delivery, sub = line.popleft()
+                        story = (delivery.subscription_id, delivery.article_id)
+                        if story in sending:  # one story at a time per subscriber: in order
+                            later.append((delivery, sub))
+                            continue
+                        sending.add(story)
                         busy[key] += 1
-                        flying[pool.submit(self.attempter, delivery)] = (key, delivery)
+                        flying[pool.submit(self.attempter, delivery, sub)] = (key, delivery)
+                    line.extendleft(reversed(later))
                 if waiting and not claimed:
-                    held = [d.id for line in queued.values() for d in line]
+                    held = [d.id for line in queued.values() for d, _ in line]
                     self.store.extend(held, self.id, now + lease)
                 if flying:
                     finished, _ = wait(flying, timeout=poll, return_when=FIRST_COMPLETED)
@@ -195,8 +215,22 @@ class Worker:
                         key, delivery = flying.pop(future)
                         busy[key] -= 1
                         done_count += 1
-                        self._settle(future, delivery)
+                        try:
+                            unrecorded.append(future.result())
+                        except Exception:  # it could not judge itself: the lease frees the row
+                            log.exception("delivery %s failed in the worker", delivery.id)
+                    if unrecorded and not first_unrecorded:
+                        first_unrecorded = time.monotonic()
+                    # outcomes are written in batches: few, short write transactions
+                    if unrecorded and (
+                        len(unrecorded) >= settings.concurrency
+                        or not flying
+                        or time.monotonic() - first_unrecorded > RECORD_EVERY
+                    ):
+                        self._record(unrecorded)
+                        first_unrecorded = 0.0
                     continue
+                self._record(unrecorded)
                 if self.stopping.is_set() or (max_jobs is not None and done_count >= max_jobs):
                     break
                 if claimed or any(queued.values()):
@@ -204,14 +238,16 @@ class Worker:
                 if burst and not self._due_now():
                     break
                 self._idle(poll)
-            self.store.release([d.id for line in queued.values() for d in line], self.id)
+            self.store.release([d.id for line in queued.values() for d, _ in line], self.id)
         return done_count
 
-    def _settle(self, future: Future[Attempted], delivery: Delivery) -> None:
-        try:
-            self.stats.count(future.result())
-        except Exception:  # the attempt could not even record itself: the lease frees it
-            log.exception("delivery %s failed in the worker; it will be claimed again", delivery.id)
+    def _record(self, done: list[Attempted]) -> None:
+        if not done:
+            return
+        self.attempter.record(done)
+        for attempted in done:
+            self.stats.count(attempted)
+        done.clear()
 
     def _due_now(self) -> bool:
         due = self.store.next_due()
@@ -223,11 +259,6 @@ class Worker:
         if due is not None and due <= self.clock():
             return
         self.stopping.wait(poll)
-
-    def partner(self, delivery: Delivery) -> str:
-        sub = self.store.subscription(delivery.subscription_id)
-        parts = urlsplit(sub.url)
-        return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
     # -- running -------------------------------------------------------------------------
 

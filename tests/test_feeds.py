@@ -128,9 +128,7 @@ def document(fmt: str, entries: list[Entry], content: str = "full") -> Document:
 
 def sample_articles(config: Config) -> list[Article]:
     paths = discover([EXAMPLES]) + ([SEED] if SEED.is_file() else [])
-    return [
-        intake.check(load_request(p, config), config, NOW).result.article for p in paths
-    ]
+    return [intake.check(load_request(p, config), config, NOW).result.article for p in paths]
 
 
 @pytest.mark.parametrize("content", ["full", "summary"])

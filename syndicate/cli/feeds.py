@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-import feedparser
 
 from .. import publish, validate
-from ..build import build as build_site
 from ..errors import InputError, SyndicateError
 from ..public import Public
 from ..urls import FEED_EXTENSIONS, Urls
@@ -110,6 +108,8 @@ def check_document(data: bytes, fmt: str) -> None:
     if fmt == "jsonfeed":
         validate.check_jsonfeed(json.loads(data))
         return
+    import feedparser
+
     validate.check_feed_xml(data, fmt)
     parsed = feedparser.parse(data)
     if parsed.bozo:
@@ -126,6 +126,8 @@ def check_document(data: bytes, fmt: str) -> None:
 @pass_env
 def build(env: Env, out: Path) -> None:
     """Write every public page, feed, archive and sitemap as static files."""
+    from ..build import build as build_site
+
     done = build_site(
         env.store(), env.config, out, env.now(), progress=lambda total: progress(total, "building")
     )

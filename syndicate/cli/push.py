@@ -11,13 +11,11 @@ from typing import Any
 import click
 
 from .. import fanout
-from ..delivery.http import Transport
 from ..delivery.payload import WEBHOOK_FORMATS, webhook_body
 from ..delivery.signing import check_secret, new_secret
 from ..errors import InputError
 from ..feeddefs import Filters, find_feed
 from ..store.subscriptions import Subscription
-from ..worker import Worker, transport_settings
 from .context import Env, pass_env
 from .output import console, progress, table
 
@@ -65,6 +63,9 @@ def add_subscriber(
     languages: tuple[str, ...],
 ) -> None:
     """Register a webhook endpoint for a feed; its secret is shown once."""
+    from ..delivery.http import Transport
+    from ..worker import transport_settings
+
     find_feed(env.feeds(), feed_id)
     with Transport(transport_settings(env.config)) as transport:
         transport.check(url)
@@ -365,6 +366,8 @@ def _wait(env: Env, ids: list[str], timeout: float) -> dict[str, int]:
 @pass_env
 def worker(env: Env, burst: bool) -> None:
     """Drain the outbox and run the scheduled jobs until stopped (SIGTERM/SIGINT)."""
+    from ..worker import Worker
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

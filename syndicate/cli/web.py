@@ -7,7 +7,6 @@ import json
 import click
 
 from ..tokens import new_token, token_hash
-from ..web.server import serve as serve_app
 from .context import Env, pass_env
 from .output import console, table
 
@@ -26,6 +25,8 @@ from .output import console, table
 @pass_env
 def serve(env: Env, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the public site and feeds over HTTP (and, later, the admin API)."""
+    from ..web.server import serve as serve_app
+
     server = env.config.server
     serve_app(env.config, host or server.host, port or server.port, workers or server.workers)
 

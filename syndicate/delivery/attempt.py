@@ -1,34 +1,64 @@
-"""One delivery attempt: build the request, send it, judge the answer,
-record it. Runs in a worker thread; every outcome is written to the store
-before the thread lets go of the delivery."""
+"""One delivery attempt: build the request, send it, judge the answer.
+
+Attempts run in worker threads and touch the database only to read an
+article they have not seen yet; their outcomes are recorded by the drain
+loop in batches (syndicate.worker), and only then is a delivery marked
+delivered. Webhook bodies are the same for every subscriber of one format,
+so each is rendered once and only signed per delivery.
+"""
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..config import Config, parse_duration
 from ..errors import SyndicateError
+from ..model import Article
 from ..public import Public
 from ..store import Store
 from ..store.outbox import Delivery, Outcome
 from ..store.subscriptions import Subscription
 from .http import Result, Transport
-from .payload import Request, webhook_request, websub_request
+from .payload import Request, webhook_body, websub_request
 from .retry import judge
+from .signing import webhook_headers
 
 log = logging.getLogger("syndicate.delivery")
+CACHE = 256
 
 
 @dataclass(frozen=True, slots=True)
 class Attempted:
     delivery: Delivery
+    subscription: Subscription
+    outcome: Outcome
     verdict: str
-    status: int | None
-    ms: int
+
+
+class _Lru:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
 
 
 class Attempter:
@@ -49,22 +79,42 @@ class Attempter:
         self.rng = rng or random.Random()
         self.public = Public(store, config)
         self.schedule = [parse_duration(s) for s in config.delivery.retry_schedule]
+        self._articles = _Lru(CACHE)
+        self._bodies = _Lru(CACHE)
+        self._public_lock = threading.Lock()
+
+    def article(self, article_id: str, version: int) -> Article:
+        found: Article = self._articles.get(
+            (article_id, version), lambda: self.store.get(article_id, version)
+        )
+        return found
 
     def request(self, delivery: Delivery, sub: Subscription, now: datetime) -> Request:
         if sub.kind == "websub":
-            return websub_request(sub, self.public, now)
-        article = self.store.get(delivery.article_id, delivery.version)
-        return webhook_request(delivery, sub, article, self.config, now)
+            with self._public_lock:  # the feed renderers are not shared across threads
+                return websub_request(sub, self.public, now)
+        article = self.article(delivery.article_id, delivery.version)
+        early = article.embargo is not None and article.embargo > now
+        key = (article.id, article.version, sub.format, delivery.event, delivery.event_at, early)
+        body: bytes = self._bodies.get(
+            key,
+            lambda: webhook_body(delivery.event, delivery.event_at, sub, article, self.config, now),
+        )
+        signed_at = datetime.now(UTC)  # signatures use real time, whatever the scheduling clock
+        headers = {
+            "Content-Type": "application/json",
+            **webhook_headers(delivery.id, signed_at, body, sub.secrets(signed_at)),
+        }
+        return Request(sub.url, body, headers)
 
-    def __call__(self, delivery: Delivery) -> Attempted:
+    def __call__(self, delivery: Delivery, sub: Subscription) -> Attempted:
         now = self.clock()
-        sub = self.store.subscription(delivery.subscription_id)
         try:
             request = self.request(delivery, sub, now)
             result = self.transport.post(request.url, request.body, request.headers)
         except SyndicateError as exc:  # refused URL, unrenderable article: no retry helps
             result = Result(status=None, elapsed_ms=0, error=f"not sent: {exc.message}")
-            judged_verdict, retry_at = "dead", None
+            verdict, retry_at = "dead", None
         else:
             judged = judge(
                 result.status,
@@ -77,51 +127,59 @@ class Attempter:
                 now=now,
                 rng=self.rng,
             )
-            judged_verdict, retry_at = judged.verdict, judged.retry_at
+            verdict, retry_at = judged.verdict, judged.retry_at
         outcome = Outcome(
             attempted_at=now,
             status=result.status,
             ms=result.elapsed_ms,
-            ok=judged_verdict == "delivered",
+            ok=verdict == "delivered",
             error=result.error,
             response=result.body_start or None,
             retry_at=retry_at,
         )
-        self.store.complete(delivery, outcome, self.worker_id)
-        log.info(
-            "delivery %s sub=%s article=%s version=%d attempt=%d status=%s ms=%d verdict=%s",
-            delivery.id,
-            sub.id,
-            delivery.article_id,
-            delivery.version,
-            delivery.attempts + 1,
-            result.status if result.status is not None else result.error,
-            result.elapsed_ms,
-            judged_verdict,
-        )
-        self.after(sub, judged_verdict, now)
-        return Attempted(delivery, judged_verdict, result.status, result.elapsed_ms)
+        return Attempted(delivery, sub, outcome, verdict)
 
-    def after(self, sub: Subscription, verdict: str, now: datetime) -> None:
+    def record(self, done: Sequence[Attempted]) -> None:
+        """Write outcomes (one transaction), then end or disable what must be."""
+        self.store.complete_many([(a.delivery, a.outcome) for a in done], self.worker_id)
+        for a in done:
+            d, o = a.delivery, a.outcome
+            log.info(
+                "delivery %s sub=%s article=%s version=%d attempt=%d status=%s ms=%d verdict=%s",
+                d.id,
+                a.subscription.id,
+                d.article_id,
+                d.version,
+                d.attempts + 1,
+                o.status if o.status is not None else o.error,
+                o.ms,
+                a.verdict,
+            )
+        for sub_id, verdict, at in {
+            (a.subscription.id, a.verdict, a.outcome.attempted_at) for a in done
+        }:
+            self.after(sub_id, verdict, at)
+
+    def after(self, sub_id: str, verdict: str, now: datetime) -> None:
         """410 ends a subscription; failing for too long disables it."""
         if verdict == "gone":
-            self.end(sub, "ended", "the partner answered 410 Gone", now)
+            self.end(sub_id, "ended", "the partner answered 410 Gone", now)
             return
         if verdict == "delivered":
             return
-        fresh = self.store.subscription(sub.id)
+        fresh = self.store.subscription(sub_id)
         limit = timedelta(days=self.config.delivery.disable_after_days)
         if fresh.state == "active" and fresh.failing_since and now - fresh.failing_since >= limit:
             self.end(
-                fresh,
+                sub_id,
                 "disabled",
                 f"no success since {fresh.failing_since.isoformat()} "
                 f"({fresh.consecutive_failures} failed attempts)",
                 now,
             )
 
-    def end(self, sub: Subscription, state: str, reason: str, now: datetime) -> None:
+    def end(self, sub_id: str, state: str, reason: str, now: datetime) -> None:
         with self.store.transaction():
-            self.store.set_subscription_state(sub.id, state, now, reason)  # type: ignore[arg-type]
-            self.store.dead_subscription_deliveries(sub.id, now, f"subscription {state}: {reason}")
-        log.warning("subscription %s %s: %s", sub.id, state, reason)
+            self.store.set_subscription_state(sub_id, state, now, reason)  # type: ignore[arg-type]
+            self.store.dead_subscription_deliveries(sub_id, now, f"subscription {state}: {reason}")
+        log.warning("subscription %s %s: %s", sub_id, state, reason)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -101,6 +101,33 @@ class Outcome:
     error: str | None = None
     response: str | None = None
     retry_at: datetime | None = None  # None and not ok: the delivery is dead
+
+
+_COMPLETE = (
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("b_id"))
+    .values(
+        attempts=deliveries.c.attempts + 1,
+        last_status=bindparam("b_status"),
+        last_error=bindparam("b_error"),
+        claimed_by=None,
+        claimed_until=None,
+    )
+)
+_SUCCEEDED = (
+    update(subscriptions)
+    .where(subscriptions.c.id == bindparam("b_sub"))
+    .values(last_success_at=bindparam("b_at"), consecutive_failures=0, failing_since=None)
+)
+_FAILED = (
+    update(subscriptions)
+    .where(subscriptions.c.id == bindparam("b_sub"))
+    .values(
+        last_failure_at=bindparam("b_at"),
+        consecutive_failures=subscriptions.c.consecutive_failures + 1,
+        failing_since=func.coalesce(subscriptions.c.failing_since, bindparam("b_at")),
+    )
+)
 
 
 def new_delivery_id() -> str:
@@ -198,53 +225,61 @@ class OutboxStore(StoreBase):
 
     def complete(self, delivery: Delivery, outcome: Outcome, worker: str) -> None:
         """Record an attempt; the delivery is delivered, retried later or dead."""
-        with self._connect(write=True) as connection:
-            connection.execute(
-                insert(attempts).values(
-                    delivery_id=delivery.id,
-                    attempted_at=outcome.attempted_at,
-                    status=outcome.status,
-                    ms=outcome.ms,
-                    error=outcome.error,
-                    response=outcome.response,
-                    worker=worker,
-                )
-            )
-            values: dict[str, Any] = {
-                "attempts": deliveries.c.attempts + 1,
-                "last_status": outcome.status,
-                "last_error": outcome.error,
-                "claimed_by": None,
-                "claimed_until": None,
+        self.complete_many([(delivery, outcome)], worker)
+
+    def complete_many(self, done: Sequence[tuple[Delivery, Outcome]], worker: str) -> None:
+        """Record several attempts in one transaction (each statement compiled
+        once and executed with many rows: this is the worker's hot path)."""
+        if not done:
+            return
+        delivered: list[dict[str, Any]] = []
+        retried: list[dict[str, Any]] = []
+        dead: list[dict[str, Any]] = []
+        succeeded: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        for delivery, outcome in done:
+            row = {
+                "b_id": delivery.id,
+                "b_status": outcome.status,
+                "b_error": outcome.error,
+                "b_at": outcome.attempted_at,
+                "b_retry": outcome.retry_at,
             }
             if outcome.ok:
-                values.update(state="delivered", delivered_at=outcome.attempted_at)
+                delivered.append(row)
             elif outcome.retry_at is not None:
-                values.update(next_attempt_at=outcome.retry_at)
+                retried.append(row)
             else:
-                values.update(state="dead")
+                dead.append(row)
+            stats = {"b_sub": delivery.subscription_id, "b_at": outcome.attempted_at}
+            (succeeded if outcome.ok else failed).append(stats)
+        with self._connect(write=True) as connection:
             connection.execute(
-                update(deliveries).where(deliveries.c.id == delivery.id).values(**values)
+                insert(attempts),
+                [
+                    {
+                        "delivery_id": delivery.id,
+                        "attempted_at": outcome.attempted_at,
+                        "status": outcome.status,
+                        "ms": outcome.ms,
+                        "error": outcome.error,
+                        "response": outcome.response,
+                        "worker": worker,
+                    }
+                    for delivery, outcome in done
+                ],
             )
-            self._record_stats(connection, delivery.subscription_id, outcome)
-
-    def _record_stats(self, connection: Connection, sub_id: str, outcome: Outcome) -> None:
-        at = outcome.attempted_at
-        if outcome.ok:
-            values: dict[str, Any] = {
-                "last_success_at": at,
-                "consecutive_failures": 0,
-                "failing_since": None,
-            }
-        else:
-            values = {
-                "last_failure_at": at,
-                "consecutive_failures": subscriptions.c.consecutive_failures + 1,
-                "failing_since": func.coalesce(subscriptions.c.failing_since, at),
-            }
-        connection.execute(
-            update(subscriptions).where(subscriptions.c.id == sub_id).values(**values)
-        )
+            for rows, extra in (
+                (delivered, {"state": "delivered", "delivered_at": bindparam("b_at")}),
+                (retried, {"next_attempt_at": bindparam("b_retry")}),
+                (dead, {"state": "dead"}),
+            ):
+                if rows:
+                    connection.execute(_COMPLETE.values(**extra), rows)
+            if succeeded:
+                connection.execute(_SUCCEEDED, succeeded)
+            if failed:
+                connection.execute(_FAILED, failed)
 
     # -- reading and operating ---------------------------------------------------------
 

@@ -159,6 +159,14 @@ class SubscriptionStore(StoreBase):
             raise NotFoundError(f"no subscription {sub_id!r}")
         return _from_row(row)
 
+    def subscriptions_by_id(self, ids: Iterable[str]) -> dict[str, Subscription]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        with self._connect() as connection:
+            rows = connection.execute(select(subscriptions).where(subscriptions.c.id.in_(wanted)))
+            return {row.id: _from_row(row) for row in rows}
+
     def subscriptions(
         self,
         *,

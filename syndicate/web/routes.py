@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from ..errors import NotFoundError
 from ..urls import FEED_EXTENSIONS, FeedFormat
-from .representation import respond
+from .representation import Representation, respond
 from .site import Site
 
 FORMATS_BY_EXTENSION: dict[str, FeedFormat] = {
@@ -119,6 +119,16 @@ async def robots(request: Request) -> Response:
     return respond(request, rep, site.compressed)
 
 
+async def indexnow_key(request: Request) -> Response:
+    """The IndexNow key file: /KEY.txt holds KEY."""
+    site = site_of(request)
+    settings = site.config.indexnow
+    if not settings.enabled or request.path_params["key"] != settings.key:
+        raise NotFoundError(f"no such file: {request.url.path}")
+    rep = Representation.of(settings.key.encode(), "text/plain; charset=utf-8")
+    return respond(request, rep, site.compressed)
+
+
 GET = ["GET", "HEAD"]
 ROUTES = [
     Route("/", home, methods=GET),
@@ -132,4 +142,5 @@ ROUTES = [
     Route("/articles/{slug}", partial(article, fmt="html"), methods=GET),
     Route("/feeds/{feed}/archive/{n:int}.{ext}", feed, methods=GET),
     Route("/feeds/{feed}.{ext}", feed, methods=GET),
+    Route("/{key}.txt", indexnow_key, methods=GET),
 ]
