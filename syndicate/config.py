@@ -265,6 +265,42 @@ class ServerConfig:
     )
 
 
+API_SCOPES = ("read", "publish", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """One admin API token: who holds it, the sha256 of the token, what it may do."""
+
+    name: str
+    sha256: str
+    scopes: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValueError("name must not be empty")
+        if len(self.sha256) != 64 or any(c not in "0123456789abcdefABCDEF" for c in self.sha256):
+            raise ValueError("sha256 must be 64 hexadecimal characters")
+        if not self.scopes:
+            raise ValueError("scopes must name at least one of " + ", ".join(API_SCOPES))
+        unknown = [s for s in self.scopes if s not in API_SCOPES]
+        if unknown:
+            raise ValueError(f"unknown scope {unknown[0]!r} (scopes: {', '.join(API_SCOPES)})")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    tokens: tuple[ApiToken, ...] = setting(
+        (),
+        "Admin API tokens: a list of tables {name, sha256, scopes}; sha256 is the hex sha256 "
+        "of the token, scopes any of read, publish, admin (admin implies publish, publish "
+        "implies read). File only: no environment override.",
+    )
+    max_request_bytes: int = setting(
+        5_000_000, "Largest admin API request body accepted; larger ones answer 413.", low=1
+    )
+
+
 SECTIONS: dict[str, type] = {
     "site": SiteConfig,
     "publisher": PublisherConfig,
@@ -278,6 +314,7 @@ SECTIONS: dict[str, type] = {
     "delivery": DeliveryConfig,
     "worker": WorkerConfig,
     "indexnow": IndexnowConfig,
+    "api": ApiConfig,
 }
 
 
@@ -299,6 +336,7 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     worker: WorkerConfig = field(default_factory=WorkerConfig)
     indexnow: IndexnowConfig = field(default_factory=IndexnowConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
     warnings: tuple[str, ...] = ()
 
     def with_database(self, url: str) -> Config:
@@ -475,6 +513,8 @@ def _check_type(hint: Any, value: Any, key: str, where: str) -> Any:
         if not isinstance(value, str):
             raise bad
         return value
+    if origin is tuple and _table_type(hint) is not None:
+        return _tables(_table_type(hint), value, key, where)
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise bad
@@ -486,8 +526,41 @@ def _check_type(hint: Any, value: Any, key: str, where: str) -> Any:
     raise bad  # pragma: no cover - every declared type is handled above
 
 
+def _table_type(hint: Any) -> Any:
+    """The dataclass of a `tuple[SomeDataclass, ...]` setting (a list of tables), else None."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and args and dataclasses.is_dataclass(args[0]):
+        return args[0]
+    return None
+
+
+def _tables(cls: Any, value: Any, key: str, where: str) -> tuple[Any, ...]:
+    """A TOML list of tables, each checked key by key and built into `cls`."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{key}: expected {_describe(tuple[cls, ...])}", file=where)
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    built = []
+    for i, table in enumerate(value):
+        at = f"{key}[{i}]"
+        for name in table:
+            if name not in names:
+                raise ConfigError(f"unknown key {at}.{name}", file=where)
+        missing = [name for name in names if name not in table]
+        if missing:
+            raise ConfigError(f"{at}: missing key {missing[0]}", file=where)
+        fields = {n: _check_type(hints[n], table[n], f"{at}.{n}", where) for n in names}
+        try:
+            built.append(cls(**fields))
+        except ValueError as exc:
+            raise ConfigError(f"{at}: {exc}", file=where) from None
+    return tuple(built)
+
+
 def _describe(hint: Any) -> str:
     origin = typing.get_origin(hint)
+    if _table_type(hint) is not None:
+        return "a list of tables"
     if origin is tuple:
         return "a list of strings"
     if origin is dict:
@@ -501,6 +574,11 @@ def _describe(hint: Any) -> str:
 
 def _from_env(hint: Any, raw: str, var: str) -> Any:
     origin = typing.get_origin(hint)
+    if _table_type(hint) is not None:
+        raise ConfigError(
+            f"{var}: {_describe(hint)} cannot be given in the environment; "
+            "set it in the config file"
+        )
     try:
         if hint is bool:
             lowered = raw.strip().lower()

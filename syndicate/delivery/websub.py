@@ -123,31 +123,35 @@ def verify(intent: Intent, store: Store, transport: Transport, now: datetime) ->
             result.error or f"status {result.status}, challenge not echoed",
         )
         return False
-    existing = store.websub_subscription(intent.feed_id, intent.fmt, intent.callback)
     until = now + timedelta(seconds=intent.lease_seconds)
-    if intent.mode == "unsubscribe":
-        if existing is not None:
-            store.set_subscription_state(existing.id, "ended", now, "unsubscribed")
-        return True
-    if existing is None:
-        store.add_subscription(
-            kind="websub",
-            feed_id=intent.feed_id,
-            url=intent.callback,
-            format=intent.fmt,
-            now=now,
-            secret=intent.secret,
-            lease_until=until,
-        )
-    else:
-        store.update_subscription(
-            existing.id,
-            now,
-            secret=intent.secret,
-            lease_until=until,
-            state="active",
-            state_reason=None,
-        )
+    with store.transaction():  # one subscription per topic and callback, whatever races
+        existing = store.websub_subscription(intent.feed_id, intent.fmt, intent.callback)
+        if intent.mode == "unsubscribe":
+            if existing is not None:
+                store.set_subscription_state(existing.id, "ended", now, "unsubscribed")
+                store.dead_subscription_deliveries(
+                    existing.id, now, "subscription ended: unsubscribed"
+                )
+            return True
+        if existing is None:
+            store.add_subscription(
+                kind="websub",
+                feed_id=intent.feed_id,
+                url=intent.callback,
+                format=intent.fmt,
+                now=now,
+                secret=intent.secret,
+                lease_until=until,
+            )
+        else:
+            store.update_subscription(
+                existing.id,
+                now,
+                secret=intent.secret,
+                lease_until=until,
+                state="active",
+                state_reason=None,
+            )
     log.info(
         "websub subscription to %s for %s verified until %s", intent.topic, intent.callback, until
     )

@@ -192,10 +192,14 @@ class OutboxStore(StoreBase):
         return sorted((_delivery(r) for r in rows), key=lambda d: (d.next_attempt_at, d.version))
 
     def next_due(self) -> datetime | None:
-        """When the earliest pending delivery is due (claimed ones included,
-        since their lease may run out)."""
+        """When the earliest pending delivery of an active subscription is due
+        (claimed ones included, since their lease may run out); rows of paused
+        subscriptions wait for a resume and are not counted."""
         query = select(func.min(deliveries.c.next_attempt_at)).where(
-            deliveries.c.state == "pending"
+            deliveries.c.state == "pending",
+            deliveries.c.subscription_id.in_(
+                select(subscriptions.c.id).where(subscriptions.c.state == "active")
+            ),
         )
         with self._connect() as connection:
             found: datetime | None = connection.execute(query).scalar_one_or_none()

@@ -16,7 +16,7 @@ from ..errors import NotFoundError
 from ..feeddefs import Filters
 from ..model import Article
 from .base import StoreBase
-from .tables import subscriptions
+from .tables import deliveries, subscriptions
 
 Kind = Literal["webhook", "websub"]
 State = Literal["pending", "active", "paused", "disabled", "ended"]
@@ -218,7 +218,8 @@ class SubscriptionStore(StoreBase):
         return self.update_subscription(sub_id, now, state=state, state_reason=reason, **extra)
 
     def expire_leases(self, now: datetime) -> list[str]:
-        """End WebSub subscriptions whose lease has run out."""
+        """End WebSub subscriptions whose lease has run out; their pending
+        deliveries go dead, since nobody is listening any more."""
         query = select(subscriptions.c.id).where(
             subscriptions.c.kind == "websub",
             subscriptions.c.state.in_(("active", "pending")),
@@ -231,5 +232,15 @@ class SubscriptionStore(StoreBase):
                     update(subscriptions)
                     .where(subscriptions.c.id.in_(ended))
                     .values(state="ended", state_reason="lease expired", updated_at=now)
+                )
+                connection.execute(
+                    update(deliveries)
+                    .where(deliveries.c.subscription_id.in_(ended), deliveries.c.state == "pending")
+                    .values(
+                        state="dead",
+                        last_error="subscription ended: lease expired",
+                        claimed_by=None,
+                        claimed_until=None,
+                    )
                 )
         return ended

@@ -7,7 +7,7 @@ sends more than `[websub] requests_per_minute`."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -18,6 +18,23 @@ from ..delivery.websub import HubRefusal, parse_request, verify
 from .site import Site
 
 MAX_FORM_BYTES = 16 * 1024
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The urlencoded body (the last value of a repeated name), at most
+    MAX_FORM_BYTES whatever Content-Length says."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise TooLarge
+    text = body.decode("utf-8", "replace")
+    return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace"))
 
 
 async def hub(request: Request) -> Response:
@@ -26,7 +43,13 @@ async def hub(request: Request) -> Response:
         return PlainTextResponse("this hub is not enabled\n", status_code=404)
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         return PlainTextResponse("request too large\n", status_code=413)
-    form = {key: str(value) for key, value in (await request.form()).items()}
+    media_type = request.headers.get("content-type", FORM_TYPE).split(";")[0].strip().lower()
+    if media_type != FORM_TYPE:
+        return PlainTextResponse(f"the request must be {FORM_TYPE}\n", status_code=415)
+    try:
+        form = await read_form(request)
+    except TooLarge:
+        return PlainTextResponse("request too large\n", status_code=413)
     callback_host = urlsplit(form.get("hub.callback", "")).hostname or "-"
     client = request.client.host if request.client else "-"
     if not site.hub_limit.allow(f"callback:{callback_host}", f"client:{client}"):
