@@ -31,6 +31,21 @@ def serve(env: Env, host: str | None, port: int | None, workers: int | None) -> 
     serve_app(env.config, host or server.host, port or server.port, workers or server.workers)
 
 
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: server.host).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="Port (default: server.port)."
+)
+@pass_env
+def run(env: Env, host: str | None, port: int | None) -> None:
+    """Everything on one machine: the database (made when missing), the sample
+    articles (into an empty database), the web app and the worker."""
+    from ..run import run as run_all
+
+    server = env.config.server
+    run_all(env.config, host or server.host, port or server.port)
+
+
 @click.group()
 def partners() -> None:
     """Partners who may read partner-only feeds."""
@@ -88,4 +103,4 @@ def revoke_partner(env: Env, name: str) -> None:
     click.echo(f"partner {name!r} revoked")
 
 
-COMMANDS = [serve, partners]
+COMMANDS = [run, serve, partners]

@@ -17,6 +17,8 @@ from typing import Any, Final
 
 from .. import codec, validate
 from ..config import Config
+from ..errors import RenderError
+from ..metrics import RENDER_FAILURES, VALIDATION_FAILURES
 from ..model import Article
 
 FORMATS: Final = ("json", "newsml", "ninjs", "jsonld", "html")
@@ -45,6 +47,27 @@ def _json_bytes(doc: dict[str, Any]) -> bytes:
 
 
 def render(
+    article: Article,
+    fmt: str,
+    config: Config,
+    *,
+    feeds: Sequence[Any] = (),
+    sections: Sequence[str] = (),
+    jsonld: dict[str, Any] | None = None,
+) -> Output:
+    """Render one format and check it; RenderError when the output is invalid.
+    `jsonld` hands the page a JSON-LD document that has already been checked."""
+    try:
+        return _render(article, fmt, config, feeds=feeds, sections=sections, jsonld=jsonld)
+    except RenderError:
+        VALIDATION_FAILURES.labels(fmt).inc()
+        raise
+    except Exception:
+        RENDER_FAILURES.labels(fmt).inc()
+        raise
+
+
+def _render(
     article: Article,
     fmt: str,
     config: Config,

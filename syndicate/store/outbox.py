@@ -366,6 +366,26 @@ class OutboxStore(StoreBase):
                 out["failed" if is_failed else state] += count
         return out
 
+    def delivery_counts_by_url(self) -> list[tuple[str, bool, str, int]]:
+        """(state, failed before, subscription URL, count): what /metrics shows."""
+        failed = (deliveries.c.state == "pending") & (deliveries.c.attempts > 0)
+        query = (
+            select(deliveries.c.state, failed.label("failed"), subscriptions.c.url, func.count())
+            .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+            .group_by(deliveries.c.state, failed, subscriptions.c.url)
+        )
+        with self._connect() as connection:
+            return [(r[0], bool(r[1]), r[2], r[3]) for r in connection.execute(query)]
+
+    def oldest_due(self, now: datetime) -> datetime | None:
+        """The due time of the longest-waiting pending delivery that is due."""
+        query = select(func.min(deliveries.c.next_attempt_at)).where(
+            deliveries.c.state == "pending", deliveries.c.next_attempt_at <= now
+        )
+        with self._connect() as connection:
+            found: datetime | None = connection.execute(query).scalar_one_or_none()
+        return found
+
     def dead_subscription_deliveries(self, sub_id: str, now: datetime, reason: str) -> int:
         """A subscription ended or was disabled: its pending rows will not be sent."""
         with self._connect(write=True) as connection:

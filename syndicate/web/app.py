@@ -15,6 +15,8 @@ from ..config import Config, load_config
 from ..store import Store
 from .errors import HANDLERS
 from .hub import ROUTES as HUB_ROUTES
+from .ops import ROUTES as OPS_ROUTES
+from .ops import CountRequests
 from .routes import ROUTES
 from .site import Site
 
@@ -44,6 +46,8 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
     app.state.config = config
     for exception, handler in HANDLERS.items():
         app.add_exception_handler(exception, handler)
+    app.add_middleware(CountRequests)
+    app.router.routes.extend(OPS_ROUTES)
     app.router.routes.extend(HUB_ROUTES)
     app.router.routes.extend(ROUTES)
     return app
