@@ -45,6 +45,7 @@ from .lifecycle import Newsroom
 from .store import Store
 from .store.outbox import Delivery
 from .store.subscriptions import Subscription
+from .store.wake import Listener
 
 log = logging.getLogger("syndicate.worker")
 CATCH_UP = timedelta(days=1)
@@ -98,6 +99,7 @@ class Worker:
         self.transport = transport or Transport(transport_settings(config))
         self.attempter = Attempter(store, config, self.transport, self.clock, self.id)
         self.stopping = threading.Event()
+        self.listener = Listener(store.engine, self.stopping)
         self.stats = Stats()
         self._cron_checked: dict[str, datetime] = {}
         self._last_housekeeping: float | None = None
@@ -152,6 +154,7 @@ class Worker:
         pruned = self.store.prune(now - timedelta(days=self.config.delivery.retention_days))
         if pruned:
             log.info("pruned %d delivered and dead deliveries", pruned)
+        self.store.forget_workers(now - timedelta(days=1))
 
     def heartbeat(self) -> None:
         self.store.heartbeat(self.id, socket.gethostname(), os.getpid(), datetime.now(UTC))
@@ -254,11 +257,15 @@ class Worker:
         return due is not None and due <= self.clock()
 
     def _idle(self, poll: float) -> None:
-        """Sleep until a row may be due: at most one poll interval."""
+        """Sleep until a row may be due: at most one poll interval, less when
+        a row comes due sooner, and on PostgreSQL only until NOTIFY says rows
+        were enqueued."""
         due = self.store.next_due()
-        if due is not None and due <= self.clock():
+        now = self.clock()
+        if due is not None and due <= now:
             return
-        self.stopping.wait(poll)
+        wait = poll if due is None else min(poll, (due - now).total_seconds())
+        self.listener.wait(wait)
 
     # -- running -------------------------------------------------------------------------
 
@@ -299,6 +306,7 @@ class Worker:
             self.drain(burst=False)
         finally:
             scheduler.shutdown(wait=True)
+            self.listener.close()
             self.transport.close()
             log.info("worker %s stopped", self.id)
         return self.stats

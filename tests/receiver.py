@@ -76,6 +76,8 @@ class Receiver:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        if len(body) < length:  # the sender died mid-request: nothing was received
+            raise ConnectionError("request body cut short")
         query = parse_qs(parts.query)
         record = Received(
             method, parts.path, query, dict(handler.headers.items()), body, time.monotonic()

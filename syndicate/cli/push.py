@@ -371,6 +371,7 @@ def worker(env: Env, burst: bool) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
     runner = Worker(env.store(auto_upgrade=False), env.config)
     runner.install_signal_handlers()
     stats = runner.run(burst=burst)

@@ -125,6 +125,7 @@ def verify(intent: Intent, store: Store, transport: Transport, now: datetime) ->
         return False
     until = now + timedelta(seconds=intent.lease_seconds)
     with store.transaction():  # one subscription per topic and callback, whatever races
+        store.lock_websub()
         existing = store.websub_subscription(intent.feed_id, intent.fmt, intent.callback)
         if intent.mode == "unsubscribe":
             if existing is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .base import StoreBase
@@ -144,6 +144,19 @@ class JournalStore(StoreBase):
                 select(func.max(workers.c.seen_at))
             ).scalar_one_or_none()
         return found
+
+    def live_workers(self, since: datetime) -> list[str]:
+        """Workers heard from since `since`."""
+        query = select(workers.c.worker_id).where(workers.c.seen_at >= since)
+        with self._connect() as connection:
+            return sorted(connection.execute(query).scalars())
+
+    def forget_workers(self, before: datetime) -> int:
+        """Drop workers not heard from since `before` (each process start is a new id)."""
+        with self._connect(write=True) as connection:
+            return int(
+                connection.execute(delete(workers).where(workers.c.seen_at < before)).rowcount
+            )
 
     # -- audit -----------------------------------------------------------------------
 

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Row, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..errors import NotFoundError
 from .base import StoreBase
 from .tables import attempts, deliveries, subscriptions
+from .wake import notify
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,10 @@ class OutboxStore(StoreBase):
         with self._connect(write=True) as connection:
             make = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
             statement = make(deliveries).on_conflict_do_nothing().returning(deliveries.c.id)
-            return [row.id for value in values for row in connection.execute(statement, value)]
+            ids = [row.id for value in values for row in connection.execute(statement, value)]
+            if ids:
+                notify(connection)
+        return ids
 
     def claim(
         self, worker: str, limit: int, now: datetime, lease_until: datetime
@@ -192,10 +196,18 @@ class OutboxStore(StoreBase):
         return sorted((_delivery(r) for r in rows), key=lambda d: (d.next_attempt_at, d.version))
 
     def next_due(self) -> datetime | None:
-        """When the earliest pending delivery of an active subscription is due
-        (claimed ones included, since their lease may run out); rows of paused
+        """When a pending delivery of an active subscription can next be
+        claimed: its due time, or for a claimed row the end of its lease (so
+        idle workers do not spin on rows a busy one holds). Rows of paused
         subscriptions wait for a resume and are not counted."""
-        query = select(func.min(deliveries.c.next_attempt_at)).where(
+        claimable = case(
+            (
+                deliveries.c.claimed_until > deliveries.c.next_attempt_at,
+                deliveries.c.claimed_until,
+            ),
+            else_=deliveries.c.next_attempt_at,
+        )
+        query = select(func.min(claimable)).where(
             deliveries.c.state == "pending",
             deliveries.c.subscription_id.in_(
                 select(subscriptions.c.id).where(subscriptions.c.state == "active")
@@ -340,7 +352,10 @@ class OutboxStore(StoreBase):
         else:
             query = query.where(deliveries.c.id.in_(list(ids)), deliveries.c.state != "pending")
         with self._connect(write=True) as connection:
-            return int(connection.execute(query).rowcount)
+            count = int(connection.execute(query).rowcount)
+            if count:
+                notify(connection)
+        return count
 
     def recipients(self, article_id: str) -> list[str]:
         """Subscriptions that received any version of the article."""

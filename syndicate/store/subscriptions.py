@@ -17,6 +17,10 @@ from ..feeddefs import Filters
 from ..model import Article
 from .base import StoreBase
 from .tables import deliveries, subscriptions
+from .wake import notify
+
+WEBSUB_LOCK_KEY = 0x53594E44_57535542
+"""pg_advisory_xact_lock key held while a WebSub verification is stored ("SYNDWSUB")."""
 
 Kind = Literal["webhook", "websub"]
 State = Literal["pending", "active", "paused", "disabled", "ended"]
@@ -184,6 +188,13 @@ class SubscriptionStore(StoreBase):
         with self._connect() as connection:
             return [_from_row(row) for row in connection.execute(query)]
 
+    def lock_websub(self) -> None:
+        """Serialize WebSub verifications until the surrounding transaction
+        ends, so two racing requests for one callback make one subscription
+        (SQLite's write lock does this already; PostgreSQL needs the lock)."""
+        with self._connect(write=True) as connection:
+            self._lock(connection, WEBSUB_LOCK_KEY)
+
     def websub_subscription(self, feed_id: str, fmt: str, callback: str) -> Subscription | None:
         query = select(subscriptions).where(
             subscriptions.c.kind == "websub",
@@ -205,6 +216,8 @@ class SubscriptionStore(StoreBase):
                 .where(subscriptions.c.id == sub_id)
                 .values(updated_at=now, **values)
             )
+            if values.get("state") == "active":  # its waiting rows may be claimed again
+                notify(connection)
         if done.rowcount == 0:
             raise NotFoundError(f"no subscription {sub_id!r}")
         return self.subscription(sub_id)
