@@ -114,14 +114,18 @@ def main() -> None:
                 time.sleep(0.1)
         raw = raw_rate(base + "/hook", args.threads, 2000)
         print(
-            f"push: raw requests, {args.threads} threads, signed 4 KB bodies: {raw:7.0f} POSTs per second"
+            f"push: raw requests, {args.threads} threads, signed 4 KB bodies: "
+            f"{raw:7.0f} POSTs per second"
         )
 
         config = settings(
             folder,
             "sqlite:///var/bench.db",
             {"all": 'title = "Everything"\ncontent = "full"\n'},
-            delivery=f'allow_networks = ["127.0.0.0/8"]\nconcurrency = {args.threads}\nper_partner = {args.threads}',
+            delivery=(
+                f'allow_networks = ["127.0.0.0/8"]\nconcurrency = {args.threads}\n'
+                f"per_partner = {args.threads}"
+            ),
             worker="poll_ms = 20",
         )
         now = datetime.now(UTC)

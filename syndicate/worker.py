@@ -82,6 +82,39 @@ class Stats:
         self.verdicts[done.verdict] += 1
 
 
+class Recorder:
+    """Writes outcomes on a thread of its own, one batch at a time and in
+    order, so the drain loop keeps partners busy while the database works.
+    Leaving the block waits for the last batch."""
+
+    def __init__(self, record: Callable[[list[Attempted]], None]) -> None:
+        self.record = record
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="record")
+        self.last: Future[None] | None = None
+
+    def submit(self, batch: list[Attempted]) -> None:
+        """Hand over `batch` (emptied here); waits while the previous one is written."""
+        if not batch:
+            return
+        self.wait()
+        self.last = self.pool.submit(self.record, list(batch))
+        batch.clear()
+
+    def wait(self) -> None:
+        if self.last is not None:
+            last, self.last = self.last, None
+            last.result()
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown()
+
+
 class Worker:
     def __init__(
         self,
@@ -170,24 +203,32 @@ class Worker:
         settings = self.config.delivery
         lease = timedelta(seconds=max(self.config.worker.lease_seconds, settings.deadline + 5))
         poll = self.config.worker.poll_ms / 1000
+        # rows held at once: every thread busy and as many queued behind them,
+        # or a whole batch: each claim walks the outbox's index, so fewer and
+        # larger claims cost the database less
+        window = max(2 * settings.concurrency, self.config.worker.batch)
         busy: dict[str, int] = defaultdict(int)
         queued: dict[str, deque[tuple[Delivery, Subscription]]] = defaultdict(deque)
         flying: dict[Future[Attempted], tuple[str, Delivery]] = {}
         unrecorded: list[Attempted] = []
         first_unrecorded = 0.0
+        extended = time.monotonic()  # held rows' leases were last renewed
         done_count = 0
-        with ThreadPoolExecutor(settings.concurrency, thread_name_prefix="deliver") as pool:
+        with (
+            ThreadPoolExecutor(settings.concurrency, thread_name_prefix="deliver") as pool,
+            Recorder(self._record) as recorder,
+        ):
             while True:
                 now = self.clock()
                 waiting = sum(len(q) for q in queued.values())
-                room = 2 * settings.concurrency - len(flying) - waiting  # a few queued ahead
+                room = window - len(flying) - waiting
                 if max_jobs is not None:
                     room = min(room, max_jobs - done_count - len(flying) - waiting)
                 claimed: list[Delivery] = []
-                if room > 0 and not self.stopping.is_set():
-                    claimed = self.store.claim(
-                        self.id, min(room, self.config.worker.batch), now, now + lease
-                    )
+                # claim in batches: when half the window is free, or when idle
+                wanted = 2 * room >= window or not (flying or waiting)
+                if room > 0 and wanted and not self.stopping.is_set():
+                    claimed = self.store.claim(self.id, room, now, now + lease)
                     subs = self.store.subscriptions_by_id(d.subscription_id for d in claimed)
                     for delivery in claimed:
                         sub = subs[delivery.subscription_id]
@@ -209,9 +250,10 @@ class Worker:
                         busy[key] += 1
                         flying[pool.submit(self.attempter, delivery, sub)] = (key, delivery)
                     line.extendleft(reversed(later))
-                if waiting and not claimed:
+                if waiting and time.monotonic() - extended > lease.total_seconds() / 3:
                     held = [d.id for line in queued.values() for d, _ in line]
                     self.store.extend(held, self.id, now + lease)
+                    extended = time.monotonic()
                 if flying:
                     finished, _ = wait(flying, timeout=poll, return_when=FIRST_COMPLETED)
                     for future in finished:
@@ -230,10 +272,10 @@ class Worker:
                         or not flying
                         or time.monotonic() - first_unrecorded > RECORD_EVERY
                     ):
-                        self._record(unrecorded)
+                        recorder.submit(unrecorded)
                         first_unrecorded = 0.0
                     continue
-                self._record(unrecorded)
+                recorder.submit(unrecorded)
                 if self.stopping.is_set() or (max_jobs is not None and done_count >= max_jobs):
                     break
                 if claimed or any(queued.values()):
@@ -245,12 +287,9 @@ class Worker:
         return done_count
 
     def _record(self, done: list[Attempted]) -> None:
-        if not done:
-            return
         self.attempter.record(done)
         for attempted in done:
             self.stats.count(attempted)
-        done.clear()
 
     def _due_now(self) -> bool:
         due = self.store.next_due()

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import text
 from alembic import command
+from sqlalchemy import text
 
 from syndicate.delivery.signing import new_secret
 from syndicate.store import migrate, upgrade

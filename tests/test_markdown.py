@@ -473,7 +473,8 @@ def strings(value: Any) -> list[str]:
 
 def check_any(text: str, config: Config) -> None:
     try:
-        result = read_markdown(ReadRequest("any.md", text.encode("utf-8")), config, NOW)
+        data = text.encode("utf-8", "surrogatepass")  # a lone surrogate: invalid UTF-8 bytes
+        result = read_markdown(ReadRequest("any.md", data), config, NOW)
     except ReadError:
         return
     for value in strings(to_dict(result.article)):

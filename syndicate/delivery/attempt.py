@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..config import Config, parse_duration
-from ..errors import SyndicateError
+from ..errors import RuntimeFailure, SyndicateError
 from ..model import Article
 from ..public import Public
 from ..store import Store
@@ -31,6 +32,7 @@ from .retry import judge
 from .signing import webhook_headers
 
 log = logging.getLogger("syndicate.delivery")
+RECORD_TRIES = 3
 CACHE = 256
 
 
@@ -140,8 +142,21 @@ class Attempter:
         return Attempted(delivery, sub, outcome, verdict)
 
     def record(self, done: Sequence[Attempted]) -> None:
-        """Write outcomes (one transaction), then end or disable what must be."""
-        self.store.complete_many([(a.delivery, a.outcome) for a in done], self.worker_id)
+        """Write outcomes (one transaction), then end or disable what must be.
+        A transaction the database aborts (a deadlock, a failover) is tried
+        again; when it keeps failing the outcomes are lost but not the
+        deliveries: their leases run out and they are sent again, same id."""
+        outcomes = [(a.delivery, a.outcome) for a in done]
+        for attempt in range(1, RECORD_TRIES + 1):
+            try:
+                self.store.complete_many(outcomes, self.worker_id)
+                break
+            except RuntimeFailure as error:
+                if attempt == RECORD_TRIES:
+                    log.error("cannot record %d outcomes: %s", len(outcomes), error)
+                    return
+                log.warning("recording outcomes failed (%s); trying again", error)
+                time.sleep(0.05 * attempt)
         for a in done:
             d, o = a.delivery, a.outcome
             log.info(

@@ -14,10 +14,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import Row, bindparam, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -115,20 +115,38 @@ _COMPLETE = (
         claimed_until=None,
     )
 )
+SUCCESS_RESOLUTION = timedelta(seconds=10)
+"""last_success_at moves only when it is this much older (or the subscription
+was failing): a busy subscription's row is not rewritten, and locked, by
+every success of every worker."""
 _SUCCEEDED = (
     update(subscriptions)
-    .where(subscriptions.c.id == bindparam("b_sub"))
+    .where(
+        subscriptions.c.id == bindparam("b_sub"),
+        or_(
+            subscriptions.c.consecutive_failures > 0,
+            subscriptions.c.last_success_at.is_(None),
+            subscriptions.c.last_success_at < bindparam("b_stale"),
+        ),
+    )
     .values(last_success_at=bindparam("b_at"), consecutive_failures=0, failing_since=None)
 )
 _FAILED = (
     update(subscriptions)
     .where(subscriptions.c.id == bindparam("b_sub"))
     .values(
-        last_failure_at=bindparam("b_at"),
-        consecutive_failures=subscriptions.c.consecutive_failures + 1,
-        failing_since=func.coalesce(subscriptions.c.failing_since, bindparam("b_at")),
+        last_failure_at=bindparam("b_last"),
+        consecutive_failures=subscriptions.c.consecutive_failures + bindparam("b_count"),
+        failing_since=func.coalesce(subscriptions.c.failing_since, bindparam("b_first")),
     )
 )
+
+
+HELD_SUBSCRIPTIONS = select(subscriptions.c.id).where(subscriptions.c.state != "active")
+"""Subscriptions whose pending rows wait (paused, disabled, ended). Claims
+say NOT IN this small set rather than IN the active ones: PostgreSQL then
+filters while it reads the due index in order and stops at the batch size,
+where a join with the active set made it sort every pending row."""
 
 
 def new_delivery_id() -> str:
@@ -163,7 +181,8 @@ class OutboxStore(StoreBase):
         with self._connect(write=True) as connection:
             make = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
             statement = make(deliveries).on_conflict_do_nothing().returning(deliveries.c.id)
-            ids = [row.id for value in values for row in connection.execute(statement, value)]
+            # executemany with RETURNING: SQLAlchemy sends multi-row INSERTs
+            ids = list(connection.execute(statement, values).scalars())
             if ids:
                 notify(connection)
         return ids
@@ -178,15 +197,18 @@ class OutboxStore(StoreBase):
                 deliveries.c.state == "pending",
                 deliveries.c.next_attempt_at <= now,
                 or_(deliveries.c.claimed_until.is_(None), deliveries.c.claimed_until < now),
-                deliveries.c.subscription_id.in_(
-                    select(subscriptions.c.id).where(subscriptions.c.state == "active")
-                ),
+                deliveries.c.subscription_id.not_in(HELD_SUBSCRIPTIONS),
             )
             .order_by(deliveries.c.next_attempt_at, deliveries.c.version)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
         with self._connect(write=True) as connection:
+            if connection.dialect.name == "postgresql":
+                # Read the due index in order and stop at the batch: statistics
+                # lag behind a burst of new rows, and a plan that sorts every
+                # pending row costs 10-100x more than the index walk.
+                connection.execute(text("SET LOCAL enable_sort = off"))
             rows = connection.execute(
                 update(deliveries)
                 .where(deliveries.c.id.in_(due.scalar_subquery()))
@@ -209,9 +231,7 @@ class OutboxStore(StoreBase):
         )
         query = select(func.min(claimable)).where(
             deliveries.c.state == "pending",
-            deliveries.c.subscription_id.in_(
-                select(subscriptions.c.id).where(subscriptions.c.state == "active")
-            ),
+            deliveries.c.subscription_id.not_in(HELD_SUBSCRIPTIONS),
         )
         with self._connect() as connection:
             found: datetime | None = connection.execute(query).scalar_one_or_none()
@@ -251,9 +271,9 @@ class OutboxStore(StoreBase):
         delivered: list[dict[str, Any]] = []
         retried: list[dict[str, Any]] = []
         dead: list[dict[str, Any]] = []
-        succeeded: list[dict[str, Any]] = []
-        failed: list[dict[str, Any]] = []
-        for delivery, outcome in done:
+        last_success: dict[str, datetime] = {}
+        failures: dict[str, tuple[int, datetime, datetime]] = {}
+        for delivery, outcome in sorted(done, key=lambda d: d[0].id):
             row = {
                 "b_id": delivery.id,
                 "b_status": outcome.status,
@@ -267,8 +287,25 @@ class OutboxStore(StoreBase):
                 retried.append(row)
             else:
                 dead.append(row)
-            stats = {"b_sub": delivery.subscription_id, "b_at": outcome.attempted_at}
-            (succeeded if outcome.ok else failed).append(stats)
+            sub, at = delivery.subscription_id, outcome.attempted_at
+            if outcome.ok:
+                last_success[sub] = max(at, last_success.get(sub, at))
+            else:
+                count, first, last = failures.get(sub, (0, at, at))
+                failures[sub] = (count + 1, min(first, at), max(last, at))
+        # one row per subscription, in id order: workers recording at the same
+        # time lock shared subscriptions in the same order and never deadlock
+        # failures first, then the successes that came after them (a success
+        # resets the count; a failure after a success in the batch stands)
+        succeeded = [
+            {"b_sub": k, "b_at": v, "b_stale": v - SUCCESS_RESOLUTION}
+            for k, v in sorted(last_success.items())
+            if k not in failures or failures[k][2] < v
+        ]
+        failed = [
+            {"b_sub": k, "b_count": n, "b_first": first, "b_last": last}
+            for k, (n, first, last) in sorted(failures.items())
+        ]
         with self._connect(write=True) as connection:
             connection.execute(
                 insert(attempts),
@@ -292,10 +329,10 @@ class OutboxStore(StoreBase):
             ):
                 if rows:
                     connection.execute(_COMPLETE.values(**extra), rows)
-            if succeeded:
-                connection.execute(_SUCCEEDED, succeeded)
             if failed:
                 connection.execute(_FAILED, failed)
+            if succeeded:
+                connection.execute(_SUCCEEDED, succeeded)
 
     # -- reading and operating ---------------------------------------------------------
 

@@ -209,7 +209,7 @@ deliveries = Table(
     Column("last_error", Text, nullable=True),
     Column("event_at", UTCDateTime, nullable=False),
     UniqueConstraint("subscription_id", "article_id", "version", "event", "push_id"),
-    Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    Index("ix_deliveries_state_next_attempt_at_version", "state", "next_attempt_at", "version"),
     Index("ix_deliveries_article_id", "article_id"),
 )
 
