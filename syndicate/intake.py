@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .config import Config
-from .errors import RenderError
+from .errors import InputError, Problem, ReadError, RenderError
 from .ingest import read
 from .ingest.base import ReadRequest, ReadResult
 from .lifecycle import Actor, Committed, Newsroom
@@ -24,6 +24,14 @@ class Checked:
     request: ReadRequest
     result: ReadResult
     outputs: dict[str, Output]
+
+
+def problems(refusal: InputError) -> tuple[Problem, ...]:
+    """Every located problem of a refused document: a reader lists all it
+    found; any other refusal (the gate, a size limit) is one problem."""
+    if isinstance(refusal, ReadError):
+        return refusal.problems
+    return (Problem(refusal.line, refusal.message),)
 
 
 def check(request: ReadRequest, config: Config, now: datetime, fmt: str | None = None) -> Checked:

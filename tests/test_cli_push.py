@@ -79,6 +79,16 @@ def test_subscribers_lifecycle(config_file: Path, partner: Receiver) -> None:
         json.loads(run(config_file, "subscribers", "list", "--all", "--json").stdout)[0]["state"]
         == "ended"
     )
+    assert run(config_file, "subscribers", "resume", sub_id).exit_code == 1  # ended stays ended
+    audit = json.loads(run(config_file, "audit", "--json").stdout)
+    assert [a["action"] for a in audit][::-1] == [
+        "subscriber-add",
+        "subscriber-update",
+        "subscriber-update",
+        "subscriber-rotate-secret",
+        "subscriber-remove",
+    ]
+    assert all(a["detail"]["subscriber"] == sub_id and a["actor"] for a in audit)
 
 
 @pytest.mark.parametrize(

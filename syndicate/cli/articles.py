@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from .. import codec, intake
-from ..errors import InputError, NotFoundError, ReadError
+from ..errors import InputError
 from ..ingest import FORMATS
 from ..ingest.files import discover, load_request
 from ..ingest.lints import Lint
@@ -68,15 +68,10 @@ def _check_all(env: Env, paths: tuple[str, ...], fmt: str | None) -> list[Outcom
         for path in files:
             try:
                 out.append(intake.check(load_request(path, env.config), env.config, now, fmt))
-            except ReadError as exc:
-                name = exc.file or str(path)
-                out.append(
-                    Outcome(name, "refused", errors=[(p.line, p.message) for p in exc.problems])
-                )
             except InputError as exc:
-                out.append(
-                    Outcome(exc.file or str(path), "refused", errors=[(exc.line, exc.message)])
-                )
+                name = exc.file or str(path)
+                errors = [(p.line, p.message) for p in intake.problems(exc)]
+                out.append(Outcome(name, "refused", errors=errors))
             advance()
     return out
 
@@ -205,17 +200,6 @@ def list_articles(env: Env, as_json: bool) -> None:
     )
 
 
-def find_article(env: Env, ref: str, version: int | None = None) -> Article:
-    """By id, else by slug."""
-    db = env.store()
-    try:
-        return db.get(ref, version)
-    except NotFoundError:
-        if version is not None:
-            raise
-    return db.get_by_slug(ref)
-
-
 @articles.command("show")
 @click.argument("ref", metavar="ID")
 @click.option("--version", "version", type=click.IntRange(min=1), default=None)
@@ -223,7 +207,7 @@ def find_article(env: Env, ref: str, version: int | None = None) -> Article:
 @pass_env
 def show_article(env: Env, ref: str, version: int | None, as_json: bool) -> None:
     """One article (by id or slug): its canonical JSON, or a summary and its versions."""
-    article = find_article(env, ref, version)
+    article = env.store().find(ref, version)
     if as_json:
         click.echo(codec.dumps(article))
         return
@@ -275,7 +259,7 @@ def render(env: Env, ref: str, fmt: str | None, out_format: str) -> None:
         checked = intake.check(load_request(path, env.config), env.config, env.now(), fmt)
         output = checked.outputs[out_format]
     else:
-        output = render_output(find_article(env, ref), out_format, env.config)
+        output = render_output(env.store().find(ref), out_format, env.config)
     sys.stdout.buffer.write(output.data if output.data.endswith(b"\n") else output.data + b"\n")
     sys.stdout.flush()
 

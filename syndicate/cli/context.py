@@ -9,6 +9,7 @@ import click
 from ..config import Config, load_config
 from ..feeddefs import FeedDef, load_feeds
 from ..lifecycle import Newsroom
+from ..pushdesk import PushDesk
 from ..store import Store
 
 
@@ -38,6 +39,9 @@ class Env:
 
     def newsroom(self) -> Newsroom:
         return Newsroom(self.store(), self.config, self.feeds())
+
+    def desk(self) -> PushDesk:
+        return PushDesk(self.store(), self.config, self.feeds())
 
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -5,17 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import timedelta
 from typing import Any
 
 import click
 
-from .. import fanout
-from ..delivery.payload import WEBHOOK_FORMATS, webhook_body
-from ..delivery.signing import check_secret, new_secret
-from ..errors import InputError
-from ..feeddefs import Filters, find_feed
-from ..store.subscriptions import Subscription
+from ..delivery.payload import WEBHOOK_FORMATS
+from ..lifecycle import Actor
+from ..pushdesk import filters_of, secret_or_new
 from .context import Env, pass_env
 from .output import console, progress, table
 
@@ -66,33 +62,21 @@ def add_subscriber(
     from ..delivery.http import Transport
     from ..worker import transport_settings
 
-    find_feed(env.feeds(), feed_id)
-    with Transport(transport_settings(env.config)) as transport:
-        transport.check(url)
     made = secret is None
-    try:
-        secret = new_secret() if secret is None else check_secret(secret)
-    except ValueError as exc:
-        raise InputError(f"--secret: {exc}") from None
-    filters = None
-    if sections or keywords or subjects or languages:
-        filters = Filters(
-            sections=frozenset(s.casefold() for s in sections),
-            keywords=frozenset(k.casefold() for k in keywords),
-            subjects=frozenset(subjects),
-            languages=frozenset(lang.casefold() for lang in languages),
+    secret = secret_or_new(secret, "--secret")
+    with Transport(transport_settings(env.config)) as transport:
+        sub = env.desk().subscribe(
+            transport,
+            feed_id=feed_id,
+            url=url,
+            fmt=fmt,
+            secret=secret,
+            now=env.now(),
+            actor=Actor.here(),
+            name=name,
+            embargoed=embargoed,
+            filters=filters_of(sections, keywords, subjects, languages),
         )
-    sub = env.store().add_subscription(
-        kind="webhook",
-        feed_id=feed_id,
-        url=url,
-        format=fmt,
-        now=env.now(),
-        name=name,
-        secret=secret,
-        embargoed=embargoed,
-        filters=filters,
-    )
     click.echo(sub.id)
     if made:
         click.echo(f"secret (shown once, keep it): {secret}", err=True)
@@ -141,22 +125,12 @@ def show_subscriber(env: Env, sub_id: str) -> None:
     out.print(_deliveries_table(recent))
 
 
-def _change_state(env: Env, sub_id: str, state: str, reason: str | None) -> Subscription:
-    now = env.now()
-    store = env.store()
-    with store.transaction():
-        sub = store.set_subscription_state(sub_id, state, now, reason)  # type: ignore[arg-type]
-        if state == "ended":
-            store.dead_subscription_deliveries(sub_id, now, "subscription removed")
-    return sub
-
-
 @subscribers.command("remove")
 @click.argument("sub_id", metavar="ID")
 @pass_env
 def remove_subscriber(env: Env, sub_id: str) -> None:
     """End a subscription (its history stays; nothing more is sent)."""
-    _change_state(env, sub_id, "ended", "removed by an operator")
+    env.desk().end(sub_id, env.now(), Actor.here())
     click.echo(f"{sub_id} ended")
 
 
@@ -165,7 +139,7 @@ def remove_subscriber(env: Env, sub_id: str) -> None:
 @pass_env
 def pause_subscriber(env: Env, sub_id: str) -> None:
     """Hold deliveries (they wait, and go out after resume)."""
-    _change_state(env, sub_id, "paused", "paused by an operator")
+    env.desk().change(sub_id, env.now(), Actor.here(), state="paused")
     click.echo(f"{sub_id} paused")
 
 
@@ -174,7 +148,7 @@ def pause_subscriber(env: Env, sub_id: str) -> None:
 @pass_env
 def resume_subscriber(env: Env, sub_id: str) -> None:
     """Deliver again (a disabled subscription too), starting with what waited."""
-    _change_state(env, sub_id, "active", None)
+    env.desk().change(sub_id, env.now(), Actor.here(), state="active")
     click.echo(f"{sub_id} active")
 
 
@@ -184,18 +158,12 @@ def resume_subscriber(env: Env, sub_id: str) -> None:
 @pass_env
 def rotate_secret(env: Env, sub_id: str, secret: str | None) -> None:
     """A new secret; the old one still signs for `delivery.rotation_grace_hours`."""
-    store, now = env.store(), env.now()
-    old = store.subscription(sub_id)
-    try:
-        fresh = new_secret() if secret is None else check_secret(secret)
-    except ValueError as exc:
-        raise InputError(f"--secret: {exc}") from None
-    until = now + timedelta(hours=env.config.delivery.rotation_grace_hours)
-    store.update_subscription(
-        sub_id, now, secret=fresh, previous_secret=old.secret, previous_secret_until=until
+    fresh = secret_or_new(secret, "--secret")
+    rotated = env.desk().rotate_secret(sub_id, fresh, env.now(), Actor.here())
+    click.echo(rotated.secret)
+    click.echo(
+        f"the previous secret keeps signing until {rotated.previous_until.isoformat()}", err=True
     )
-    click.echo(fresh)
-    click.echo(f"the previous secret keeps signing until {until.isoformat()}", err=True)
 
 
 @click.group()
@@ -286,10 +254,8 @@ def retry_deliveries(env: Env, delivery_id: str | None, dead: bool) -> None:
     """Replay a delivery (or every dead one) from its first attempt."""
     if bool(delivery_id) == dead:
         raise click.UsageError("give a delivery ID or --dead, not both")
-    count = env.store().retry(None if dead else [delivery_id or ""], env.now())
-    if delivery_id and count == 0:
-        env.store().delivery(delivery_id)  # NotFoundError for a wrong id
-        raise InputError(f"delivery {delivery_id} is still pending")
+    desk, now, actor = env.desk(), env.now(), Actor.here()
+    count = desk.replay(delivery_id, now, actor) if delivery_id else desk.replay_dead(now, actor)
     click.echo(f"{count} deliveries queued again")
 
 
@@ -317,9 +283,8 @@ def push(
     timeout: float,
 ) -> None:
     """Push a feed's current items (or one) to its webhook subscribers now."""
-    store, now = env.store(), env.now()
-    feed = find_feed(env.feeds(), feed_id)
-    planned = fanout.plan_push(store, feed, article_id=article_id, subscriber_id=sub_id)
+    desk, now = env.desk(), env.now()
+    planned = desk.plan(feed_id, article_id=article_id, subscriber_id=sub_id)
     if dry_run:
         rows = [
             [
@@ -328,16 +293,16 @@ def push(
                 p.article.id,
                 str(p.article.version),
                 p.event,
-                str(len(webhook_body(p.event, now, p.subscription, p.article, env.config, now))),
+                str(size),
             ]
-            for p in planned
+            for p, size in zip(planned, desk.sizes(planned, now), strict=True)
         ]
         console().print(
             table(["subscription", "url", "article", "version", "event", "bytes"], rows)
         )
         click.echo(f"{len(planned)} deliveries would be queued")
         return
-    ids = fanout.push(store, planned, now, force=force)
+    ids = desk.push(feed_id, planned, now, Actor.here(), article_id=article_id, force=force)
     click.echo(f"{len(ids)} deliveries queued ({len(planned) - len(ids)} already there)")
     if wait_ and ids:
         counts = _wait(env, ids, timeout)

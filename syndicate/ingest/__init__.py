@@ -1,7 +1,7 @@
 """Readers: bytes + file name + config in, an Article (ReadResult) or a ReadError out.
 
 The reader is chosen by the file's extension, else by sniffing the content;
-`fmt` forces one.
+`fmt` forces one (the CLI's --from; over HTTP, `format` or the Content-Type).
 """
 
 from __future__ import annotations
@@ -26,6 +26,16 @@ EXTENSIONS: Final = {
     ".xhtml": "html",
 }
 
+MEDIA_TYPES: Final = {
+    "text/markdown": "markdown",
+    "text/x-markdown": "markdown",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "application/json": "json",
+}
+"""Media types that name an input format. text/plain does not: tools label
+Markdown and text exports alike with it, so the name or the content decides."""
+
 Reader = Callable[[ReadRequest, Config, datetime], ReadResult]
 
 
@@ -47,6 +57,13 @@ def reader_for(fmt: str) -> Reader:
 
         return read_html
     raise ReadError(f"unknown input format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+def format_of_media_type(content_type: str | None) -> str | None:
+    """The input format a Content-Type names, if it names one."""
+    if not content_type:
+        return None
+    return MEDIA_TYPES.get(content_type.partition(";")[0].strip().lower())
 
 
 def detect_format(name: str, data: bytes) -> str:
@@ -80,4 +97,13 @@ def read(request: ReadRequest, config: Config, now: datetime, fmt: str | None = 
     return reader_for(chosen)(request, config, now)
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "ReadRequest", "ReadResult", "detect_format", "read"]
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "ReadRequest",
+    "ReadResult",
+    "detect_format",
+    "format_of_media_type",
+    "read",
+]

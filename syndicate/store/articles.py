@@ -245,6 +245,16 @@ class ArticleStore(StoreBase):
             raise NotFoundError(f"no article with slug {slug!r}")
         return _decode(document)
 
+    def find(self, ref: str, version: int | None = None) -> Article:
+        """By id, else (the latest version only) by slug: people name a story
+        by either. NotFoundError if neither matches."""
+        try:
+            return self.get(ref, version)
+        except NotFoundError:
+            if version is not None:
+                raise
+        return self.get_by_slug(ref)
+
     def versions(self, article_id: str) -> list[VersionInfo]:
         """Every version of a story, oldest first; NotFoundError if there is no story."""
         query = (

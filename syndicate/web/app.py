@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from ..config import Config, load_config
 from ..store import Store
+from .api import router as api_router
 from .errors import HANDLERS
 from .hub import ROUTES as HUB_ROUTES
 from .ops import ROUTES as OPS_ROUTES
@@ -47,6 +48,7 @@ def create_app(config: Config, store: Store | None = None) -> FastAPI:
     for exception, handler in HANDLERS.items():
         app.add_exception_handler(exception, handler)
     app.add_middleware(CountRequests)
+    app.include_router(api_router(config), prefix="/api")
     app.router.routes.extend(OPS_ROUTES)
     app.router.routes.extend(HUB_ROUTES)
     app.router.routes.extend(ROUTES)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -31,9 +32,14 @@ TITLES = {
 }
 
 
+def under_api(request: Request) -> bool:
+    path = request.url.path
+    return path == "/api" or path.startswith("/api/")
+
+
 def error_response(request: Request, status: int, detail: str, **headers: str) -> Response:
     title = TITLES.get(status, "Error")
-    if request.url.path.startswith("/api"):
+    if under_api(request):
         return JSONResponse({"error": title, "detail": detail}, status_code=status, headers=headers)
     page = (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{status} {title}'
@@ -71,6 +77,17 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status_code, detail, **(exc.headers or {}))
 
 
+async def on_invalid_request(request: Request, exc: Exception) -> Response:
+    """A request the admin API's models refuse: 422 with each problem's place."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', 'invalid')}"
+        for error in exc.errors()
+    ]
+    shown = "; ".join(problems[:10]) + ("; ..." if len(problems) > 10 else "")
+    return error_response(request, 422, shown or "the request is not valid")
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("request %s %s failed", request.method, request.url.path)
     return error_response(request, 500, "something went wrong on our side")
@@ -80,5 +97,6 @@ HANDLERS = {
     SyndicateError: on_syndicate_error,
     Unauthorized: on_unauthorized,
     HTTPException: on_http_error,
+    RequestValidationError: on_invalid_request,
     Exception: on_unexpected,
 }
