@@ -49,7 +49,8 @@ from .store.wake import Listener
 
 log = logging.getLogger("syndicate.worker")
 CATCH_UP = timedelta(days=1)
-RECORD_EVERY = 0.05  # seconds an outcome may wait to be written with others
+RECORD_EVERY = 0.1  # seconds an outcome may wait to be written with others
+RECORD_BATCH = 64  # outcomes that are written at once, without waiting longer
 
 
 def partner_of(url: str) -> str:
@@ -268,7 +269,7 @@ class Worker:
                         first_unrecorded = time.monotonic()
                     # outcomes are written in batches: few, short write transactions
                     if unrecorded and (
-                        len(unrecorded) >= settings.concurrency
+                        len(unrecorded) >= RECORD_BATCH
                         or not flying
                         or time.monotonic() - first_unrecorded > RECORD_EVERY
                     ):
