@@ -2,13 +2,16 @@
 
 A feed's items carry fixed sequence numbers (syndicate.publish). With P the
 feed's `items`, archive page n holds sequence numbers (n-1)P+1 .. nP, and a
-page is archived once a later item exists: pages never reshuffle and a new
-article changes no archive page. The subscription document holds the items
-after the last archived page, plus archived items whose public version
-changed after they joined (an update re-enters with its new date), newest
-change first, at most P. Retracted items leave every document; Atom keeps an
-at:deleted-entry tombstone for them (in the subscription document for
-`[feeds] tombstone_days`, in their archive page for good).
+page is archived once P later items exist: pages never reshuffle, a new
+article changes no archive page, and the subscription document always holds
+the newest P items at least (P to 2P-1: every item after the last archived
+page), so a reader that never follows prev-archive misses nothing between
+polls of fewer than P new items. It also holds archived items whose public
+version changed after they joined (an update re-enters with its new date;
+up to P of them), newest change first. Retracted items leave every
+document; Atom keeps an at:deleted-entry tombstone for them (in the
+subscription document for `[feeds] tombstone_days`, in their archive page
+for good).
 
 Documents are a pure function of the store's rows and the settings, so every
 process renders the same bytes for the same state; each process caches them
@@ -66,8 +69,7 @@ class Syndication:
     # -- pages -------------------------------------------------------------------------
 
     def archived_pages(self, feed: FeedDef) -> int:
-        assigned = self.store.feed_counts(feed.id).assigned
-        return (assigned - 1) // feed.items if assigned else 0
+        return archived(self.store.feed_counts(feed.id).assigned, feed.items)
 
     def document(
         self, feed: FeedDef, fmt: FeedFormat, now: datetime, page: int | None = None
@@ -82,14 +84,14 @@ class Syndication:
         if fmt not in feed.formats:
             raise NotFoundError(f"feed {feed.id!r} has no {fmt} format")
         counts = self.store.feed_counts(feed.id)
-        archived = (counts.assigned - 1) // feed.items if counts.assigned else 0
-        if page is not None and not 1 <= page <= archived:
+        pages = archived(counts.assigned, feed.items)
+        if page is not None and not 1 <= page <= pages:
             raise NotFoundError(f"feed {feed.id!r} has no archive page {page}")
         cutoff = (now - timedelta(days=self.config.feeds.tombstone_days)).date()
         key = (feed, fmt, page, counts.revision, cutoff if page is None else None)
         cached = self._documents.get(key)
         if cached is None:
-            cached = self._render(feed, fmt, Page(page, archived), cutoff_at(now, self.config))
+            cached = self._render(feed, fmt, Page(page, pages), cutoff_at(now, self.config))
             if len(self._documents) > 1024:
                 self._documents.clear()
             self._documents[key] = cached
@@ -142,7 +144,7 @@ class Syndication:
         )
         rows = [r for r in fresh + back if r.version is not None]
         rows.sort(key=lambda r: (entry_times(r)[1], r.seq), reverse=True)
-        return rows[:size], store.feed_rows(feed.id, removed_since=cutoff)
+        return rows, store.feed_rows(feed.id, removed_since=cutoff)
 
     def parts(self, rows: Sequence[FeedRow], fmt: FeedFormat, content: str) -> list[bytes]:
         """Each row's entry bytes: from the cache, else rendered from its
@@ -195,6 +197,12 @@ class Syndication:
         """JSON Feed pages go back in time: next_url is the older page."""
         older = page.archived if page.number is None else page.number - 1
         return self.urls.archive(feed.id, older, "jsonfeed") if older >= 1 else None
+
+
+def archived(assigned: int, size: int) -> int:
+    """How many archive pages a feed with `assigned` places has: a page of
+    `size` places is archived once `size` later places exist."""
+    return max(0, assigned - size) // size
 
 
 def cutoff_at(now: datetime, config: Config) -> datetime:
