@@ -1,6 +1,11 @@
 """Partners for tests: real HTTP servers on 127.0.0.1 that record every
 request and answer as a test scripts them (statuses in turn, a hang until
-released, an echo of the WebSub challenge or not)."""
+released, an echo of the WebSub challenge or not).
+
+Every webhook delivery (a POST carrying webhook-id) is verified on arrival
+with the `standardwebhooks` package against the secret the test subscribed
+with (`Receiver.signs`); a receiver that got one it could not verify fails
+the test when it closes."""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
 
 @dataclass
 class Received:
@@ -22,6 +30,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    verified: bool | None = None  # a webhook's signature checked on arrival
 
 
 @dataclass
@@ -41,6 +50,30 @@ class Receiver:
         self.scripts: dict[str, Script] = {}
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
+        self.secrets: dict[str, list[str]] = {}  # target (path?query) -> secrets
+
+    def signs(self, url: str, secret: str) -> None:
+        """Webhooks to `url` (a URL of this receiver, as subscribed) must verify
+        with `secret`."""
+        parts = urlsplit(url)
+        self.secrets.setdefault(_target(parts.path, parts.query), []).append(secret)
+
+    def unverified(self) -> list[Received]:
+        """Webhook deliveries whose signature did not verify with a secret
+        registered for their URL."""
+        with self.lock:
+            return [r for r in self.received if r.verified is False]
+
+    def _verify(self, target: str, headers: dict[str, str], body: bytes) -> bool | None:
+        if not any(key.lower() == "webhook-id" for key in headers):
+            return None  # not a webhook (a WebSub delivery or a GET)
+        for secret in self.secrets.get(target, []):
+            try:
+                Webhook(secret).verify(body, headers)
+            except WebhookVerificationError:
+                continue
+            return True
+        return False
 
     @property
     def base(self) -> str:
@@ -79,9 +112,10 @@ class Receiver:
         if len(body) < length:  # the sender died mid-request: nothing was received
             raise ConnectionError("request body cut short")
         query = parse_qs(parts.query)
-        record = Received(
-            method, parts.path, query, dict(handler.headers.items()), body, time.monotonic()
-        )
+        headers = dict(handler.headers.items())
+        record = Received(method, parts.path, query, headers, body, time.monotonic())
+        if method == "POST":
+            record.verified = self._verify(_target(parts.path, parts.query), headers, body)
         with self.lock:
             self.received.append(record)
             script = self.scripts.get(parts.path, Script())
@@ -100,6 +134,10 @@ class Receiver:
         handler.send_header("Content-Length", str(len(reply)))
         handler.end_headers()
         handler.wfile.write(reply)
+
+
+def _target(path: str, query: str) -> str:
+    return f"{path}?{query}" if query else path
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -146,3 +184,5 @@ def receiver() -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+    bad = partner.unverified()
+    assert not bad, f"{len(bad)} webhook(s) failed verification, first to {bad[0].path}"

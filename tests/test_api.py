@@ -416,6 +416,7 @@ def test_partners(api: Api) -> None:
 def test_posted_article_reaches_a_webhook_partner(api: Api, partner: Receiver) -> None:
     body = {"feed": "all", "url": partner.url("/hook"), "format": "ninjs"}
     sub = api.call("POST", "/api/subscribers", json=body).json()
+    partner.signs(partner.url("/hook"), sub["secret"])
     posted = api.ingest().json()
     [delivery_id] = posted["deliveries"]
     pending = api.call("GET", "/api/deliveries?state=pending", "viewer").json()

@@ -92,13 +92,15 @@ def stop(process: subprocess.Popen[bytes]) -> int | None:
 
 def subscribe_all(room: Pushroom, partners: list[Receiver], count: int) -> None:
     for n in range(count):
+        url, secret = partners[n % len(partners)].url("/hook") + f"?n={n}", new_secret()
+        partners[n % len(partners)].signs(url, secret)
         room.store.add_subscription(
             kind="webhook",
             feed_id="all",
-            url=partners[n % len(partners)].url("/hook") + f"?n={n}",
+            url=url,
             format="ninjs",
             now=room.clock(),
-            secret=new_secret(),
+            secret=secret,
         )
 
 
@@ -200,13 +202,15 @@ def test_two_workers_run_a_cron_push_once(tmp_path: Path, fresh_pg: str) -> None
         (tmp_path / "feeds" / "briefing.toml").write_text(feeds["briefing"], encoding="utf-8")
         partner = stack.enter_context(receiver())
         for n in range(3):
+            secret = new_secret()
+            partner.signs(partner.url("/hook") + f"?n={n}", secret)
             room.store.add_subscription(
                 kind="webhook",
                 feed_id="briefing",
                 url=partner.url("/hook") + f"?n={n}",
                 format="ninjs",
                 now=room.clock(),
-                secret=new_secret(),
+                secret=secret,
             )
         room.clock.now = datetime.now(UTC) - timedelta(minutes=5)
         room.ingest(article(1))

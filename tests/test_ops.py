@@ -100,13 +100,15 @@ def test_healthz_reports_a_broken_database(room: Pushroom, served: str) -> None:
 
 
 def test_metrics_follow_a_push(room: Pushroom, served: str, partner: Receiver) -> None:
+    secret = new_secret()
+    partner.signs(partner.url("/hook"), secret)
     room.store.add_subscription(
         kind="webhook",
         feed_id="all",
         url=partner.url("/hook"),
         format="ninjs",
         now=room.clock(),
-        secret=new_secret(),
+        secret=secret,
     )
     who = partner.base.removeprefix("http://")
     before = scrape(served)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from syndicate.delivery.signing import new_secret
 from syndicate.model import PubStatus
@@ -40,6 +41,7 @@ def subscribe(
     room: Pushroom, partner: Receiver, path: str = "/hook", **options: object
 ) -> tuple[str, str]:
     secret = new_secret()
+    partner.signs(partner.url(path), secret)
     sub = room.store.add_subscription(
         kind="webhook",
         feed_id=str(options.pop("feed", "all")),
@@ -224,12 +226,13 @@ def test_lifecycle_end_to_end(room: Pushroom, partner: Receiver) -> None:
     room.store.update_subscription(plain, room.clock(), filters=None)
     newsroom.retract(story.id, "Fabricated quotes.", room.clock.advance(minutes=1), ACTOR)
     room.drain()
-    retracted = [
-        json.loads(r.body)
-        for r in partner.requests_to("/plain")
-        if json.loads(r.body)["type"] == "article.retracted"
-    ]
-    assert [r["data"]["id"] for r in retracted] == [story.id]
+    for path in ("/plain", "/early"):  # both had the story
+        retracted = [
+            json.loads(r.body)
+            for r in partner.requests_to(path)
+            if json.loads(r.body)["type"] == "article.retracted"
+        ]
+        assert [r["data"]["id"] for r in retracted] == [story.id], path
     slug = room.store.get(story.id).slug
     with pytest.raises(Gone):
         public.article(slug, "html")
@@ -277,6 +280,17 @@ def test_secret_rotation_signs_with_both_during_the_grace(
     assert len(got.headers["webhook-signature"].split(" ")) == 2
     Webhook(old).verify(got.body, got.headers)
     Webhook(fresh).verify(got.body, got.headers)
+    # the grace over: signed with the new secret only
+    partner.signs(partner.url("/hook"), fresh)
+    over = datetime.now(UTC) - timedelta(seconds=1)
+    room.store.update_subscription(sub_id, room.clock(), previous_secret_until=over)
+    room.ingest(article(2))
+    room.drain()
+    [_, after] = partner.requests_to("/hook")
+    assert len(after.headers["webhook-signature"].split(" ")) == 1
+    Webhook(fresh).verify(after.body, after.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(after.body, after.headers)
 
 
 def test_failing_for_days_disables_the_subscription(room: Pushroom, partner: Receiver) -> None:
@@ -297,14 +311,22 @@ def test_failing_for_days_disables_the_subscription(room: Pushroom, partner: Rec
 
 def test_retention_prunes_old_delivered_and_dead_rows(room: Pushroom, partner: Receiver) -> None:
     sub_id, _ = subscribe(room, partner)
+    partner.script("/dead", Script(statuses=[400]))  # not retried: dead at once
+    dead_id, _ = subscribe(room, partner, "/dead")
     room.ingest(article(1))
     room.drain()
+    assert [d.state for d in room.store.deliveries(subscription_id=dead_id)] == ["dead"]
     worker = room.worker()
     worker.housekeeping()
     assert len(room.store.deliveries(subscription_id=sub_id)) == 1
-    room.clock.advance(days=31)
+    room.clock.advance(days=29)
+    room.ingest(article(2))  # a younger delivery, kept
+    room.drain()
+    room.clock.advance(days=2)
     worker.housekeeping()
-    assert room.store.deliveries(subscription_id=sub_id) == []
+    kept = room.store.deliveries(subscription_id=sub_id)
+    assert [d.article_id for d in kept] == [article(2).id]
+    assert [d.article_id for d in room.store.deliveries(subscription_id=dead_id)] == [article(2).id]
     worker.transport.close()
 
 

@@ -52,13 +52,15 @@ def test_sigkill_mid_fanout_loses_nothing(tmp_path: Path) -> None:
             partner.script("/hook", Script(delay=0.03))
         for n in range(200):
             partner = partners[n % 4]
+            secret = new_secret()
+            partner.signs(partner.url("/hook") + f"?n={n}", secret)
             room.store.add_subscription(
                 kind="webhook",
                 feed_id="all",
                 url=partner.url("/hook") + f"?n={n}",
                 format="ninjs",
                 now=room.clock(),
-                secret=new_secret(),
+                secret=secret,
             )
         committed = room.ingest(article(1))
         expected = set(committed.deliveries)
