@@ -221,11 +221,28 @@ class PushDesk:
     def plan(
         self, feed_id: str, *, article_id: str | None = None, subscriber_id: str | None = None
     ) -> list[Planned]:
-        """What a push of the feed (or of one article, to one subscription) sends."""
+        """What a push of the feed (or of one article, to one subscription)
+        sends. An unknown article or subscription is NotFoundError; one the
+        feed does not carry, or a subscription not active, says so."""
         feed = find_feed(list(self.feeds), feed_id)
-        return fanout.plan_push(
+        if subscriber_id is not None:
+            sub = self.store.subscription(subscriber_id)
+            if sub.kind != "webhook" or sub.feed_id != feed.id:
+                raise InputError(
+                    f"subscription {subscriber_id} is not a webhook subscription "
+                    f"of feed {feed.id!r}"
+                )
+            if sub.state != "active":
+                raise ConflictError(f"subscription {subscriber_id} is {sub.state}, not active")
+        planned = fanout.plan_push(
             self.store, feed, article_id=article_id, subscriber_id=subscriber_id
         )
+        if article_id is not None and not planned:
+            self.store.get(article_id)  # NotFoundError when there is no such article
+            rows = self.store.feed_rows(feed.id, active_only=True, limit=feed.items)
+            if all(r.article_id != article_id for r in rows):
+                raise InputError(f"article {article_id} is not among feed {feed.id!r}'s items")
+        return planned
 
     def sizes(self, planned: Sequence[Planned], now: datetime) -> list[int]:
         """The body size of each planned delivery, as it would be sent now."""

@@ -159,6 +159,7 @@ def test_bad_secret_and_unknown_feed(config_file: Path) -> None:
 
 def test_push_dry_run_force_and_worker(config_file: Path, partner: Receiver) -> None:
     sub_id, secret = add(config_file, partner.url("/hook"))
+    partner.signs(partner.url("/hook"), secret)
     article_id = ingest_sample(config_file)
     assert run(config_file, "worker", "--burst").exit_code == 0
     [first] = partner.requests_to("/hook")
@@ -180,9 +181,39 @@ def test_push_dry_run_force_and_worker(config_file: Path, partner: Receiver) -> 
     assert shown.exit_code == 0 and "200" in shown.stdout
 
 
+def test_push_refuses_what_it_cannot_send(config_file: Path, partner: Receiver) -> None:
+    sub_id, _ = add(config_file, partner.url("/hook"))
+    article_id = ingest_sample(config_file, "--hold")  # stored, not in any feed
+    cases = [
+        (("--subscriber", "sub_nope"), "no subscription 'sub_nope'"),
+        (("--article", "urn:uuid:nope"), "urn:uuid:nope"),
+        (("--article", article_id), "is not among feed 'all''s items"),
+    ]
+    for options, reason in cases:
+        refused = run(config_file, "push", "all", *options)
+        assert refused.exit_code == 1 and reason in refused.stderr, (options, refused.stderr)
+        assert "Traceback" not in refused.stderr and "queued" not in refused.stdout
+    assert run(config_file, "subscribers", "pause", sub_id).exit_code == 0
+    paused = run(config_file, "push", "all", "--subscriber", sub_id)
+    assert paused.exit_code == 1 and "paused, not active" in paused.stderr
+    assert partner.requests_to("/hook") == []
+
+
+def test_push_wait_says_when_no_worker_runs(config_file: Path, partner: Receiver) -> None:
+    add(config_file, partner.url("/hook"))
+    article_id = ingest_sample(config_file)
+    waited = run(
+        config_file, "push", "all", "--force", "--article", article_id, "--wait", "--timeout", "0.3"
+    )
+    assert "no worker has been heard from" in waited.stderr
+    assert waited.exit_code == 1 and "1 pending" in waited.stdout  # given up, not lost
+    assert json.loads(run(config_file, "deliveries", "list", "--json").stdout)
+
+
 def test_deliveries_retry_dead(config_file: Path, partner: Receiver) -> None:
     partner.script("/hook", Script(statuses=[400, 200]))
-    add(config_file, partner.url("/hook"))
+    _, secret = add(config_file, partner.url("/hook"))
+    partner.signs(partner.url("/hook"), secret)
     ingest_sample(config_file)
     run(config_file, "worker", "--burst")
     dead = json.loads(run(config_file, "deliveries", "list", "--state", "dead", "--json").stdout)

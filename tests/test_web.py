@@ -16,7 +16,9 @@ import extruct
 import feedparser
 import pytest
 import requests
+from click.testing import CliRunner, Result
 
+from syndicate.cli import cli as syndicate_cli
 from syndicate.model import PubStatus
 from syndicate.render.jsonld import render_jsonld
 from syndicate.store import Store
@@ -30,6 +32,7 @@ FEEDS = {
     "all": 'title = "Everything"\ncontent = "full"\n',
     "world": 'title = "World"\n[filters]\nsections = ["World"]\n',
     "partners": 'title = "For partners"\naccess = "partners"\ncontent = "full"\n',
+    "short": 'title = "Two at a time"\nitems = 2\n',  # so it has archive pages
 }
 TYPES = {
     "rss": "application/rss+xml",
@@ -44,6 +47,7 @@ class Served:
     newsroom: Newsroom
     token: str
     slugs: dict[str, str]
+    config_file: Path
 
     def get(self, path: str, **headers: str) -> requests.Response:
         return requests.get(self.base + path, headers=headers, timeout=10)
@@ -70,7 +74,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         store.add_partner("wire", token_hash(token), T0)
         slugs = {str(n): store.get(article(n).id).slug for n in (1, 2, 3, 8, 9)}
         with live_server(create_app(config, store)) as base:
-            yield Served(base, newsroom, token, slugs)
+            yield Served(base, newsroom, token, slugs, folder / "config.toml")
 
 
 @pytest.mark.parametrize(
@@ -84,6 +88,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         ("/feeds/all.rss", "application/rss+xml"),
         ("/feeds/all.atom", "application/atom+xml"),
         ("/feeds/all.json", "application/feed+json"),
+        ("/feeds/short/archive/1.rss", "application/rss+xml"),
+        ("/feeds/short/archive/1.atom", "application/atom+xml"),
+        ("/feeds/short/archive/1.json", "application/feed+json"),
         ("/sitemap.xml", "application/xml"),
         ("/sitemaps/1.xml", "application/xml"),
         ("/news-sitemap.xml", "application/xml"),
@@ -172,6 +179,34 @@ def test_partner_feed_needs_a_token(served: Served) -> None:
     )
     assert by_key.status_code == 200
     assert feedparser.parse(by_key.content).bozo == 0
+
+
+def test_partner_tokens_from_the_cli_open_and_close_the_feed(served: Served) -> None:
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(
+            syndicate_cli, ["--config", str(served.config_file), "partners", *args]
+        )
+
+    added = cli("add", "agency")
+    assert added.exit_code == 0, added.stderr
+    token = added.stdout.strip()
+    assert "not shown again" in added.stderr and token not in added.stderr
+    assert served.get("/feeds/partners.rss", Authorization=f"Bearer {token}").status_code == 200
+    again = cli("add", "agency")
+    assert again.exit_code == 1 and "partner 'agency' already exists" in again.stderr
+    assert "Traceback" not in again.output + again.stderr
+    listed = json.loads(cli("list", "--json").stdout)
+    assert {p["name"]: p["revoked_at"] for p in listed}["agency"] is None
+    assert token not in json.dumps(listed)
+    assert cli("revoke", "agency").exit_code == 0
+    assert served.get("/feeds/partners.rss", Authorization=f"Bearer {token}").status_code == 401
+    assert {p["name"]: p["revoked_at"] for p in json.loads(cli("list", "--json").stdout)}["agency"]
+    assert cli("revoke", "agency").exit_code == 1  # already revoked
+    assert cli("revoke", "nobody").exit_code == 1
+    # the other partner's token still works
+    assert (
+        served.get("/feeds/partners.rss", Authorization=f"Bearer {served.token}").status_code == 200
+    )
 
 
 def test_errors_are_short_pages(served: Served) -> None:

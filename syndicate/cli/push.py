@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -305,6 +306,12 @@ def push(
     ids = desk.push(feed_id, planned, now, Actor.here(), article_id=article_id, force=force)
     click.echo(f"{len(ids)} deliveries queued ({len(planned) - len(ids)} already there)")
     if wait_ and ids:
+        if not env.store().live_workers(datetime.now(UTC) - timedelta(minutes=1)):
+            click.echo(
+                "no worker has been heard from in the last minute: the deliveries wait "
+                f"in the outbox until `syndicate worker` runs (giving up after {timeout:g} s)",
+                err=True,
+            )
         counts = _wait(env, ids, timeout)
         click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
         if counts["pending"] or counts["dead"]:

@@ -26,13 +26,13 @@ class Partner:
 
 class PartnerStore(StoreBase):
     def add_partner(self, name: str, token_hash: str, now: datetime) -> Partner:
-        try:
-            with self._connect(write=True) as connection:
+        with self._connect(write=True) as connection:
+            try:
                 connection.execute(
                     insert(partners).values(name=name, token_hash=token_hash, created_at=now)
                 )
-        except IntegrityError:
-            raise ConflictError(f"partner {name!r} already exists") from None
+            except IntegrityError:
+                raise ConflictError(f"partner {name!r} already exists") from None
         return Partner(name, now, None)
 
     def partners(self) -> list[Partner]:

@@ -102,7 +102,7 @@ def add_routes(router: APIRouter, auth: Auth) -> None:
         summary="Push a feed now",
         description="A feed's current items (or one article) to its active webhook "
         "subscriptions (or one): queued, or with `dry_run` listed with their sizes.",
-        responses=errors(413, 422),
+        responses=errors(409, 413, 422),
         tags=["push"],
     )
     def push(
