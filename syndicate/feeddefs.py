@@ -34,6 +34,7 @@ from .cron import CronError, trigger
 from .errors import InputError, Problem, ReadError
 from .ingest.dates import site_zone
 from .ingest.frontmatter import key_line
+from .ingest.normalize import first_illegal
 from .model import Article
 from .resources import json_schema
 from .urls import FeedFormat
@@ -142,10 +143,26 @@ def _check(data: dict[str, Any], text: str, name: str) -> None:
         if not line and path:
             line = key_line(text, path[0], 1)
         problems.append(Problem(line, f"{where}: {error.message}"))
+    for key, value in _texts(data):
+        bad = first_illegal(value)
+        if bad is not None:
+            line = key_line(text, key.split(".")[-1], 1)
+            problems.append(Problem(line, f"{key}: U+{ord(bad):04X} cannot appear in a feed"))
     if problems:
         raise ReadError(
             problems[0].message, file=name, line=problems[0].line, problems=tuple(problems)
         )
+
+
+def _texts(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, text) of every string a feed document would carry."""
+    found = [(k, v) for k, v in data.items() if isinstance(v, str)]
+    filters = data.get("filters")
+    if isinstance(filters, dict):
+        for key, values in filters.items():
+            if isinstance(values, list):
+                found += [(f"filters.{key}", v) for v in values if isinstance(v, str)]
+    return found
 
 
 _LOADED: dict[tuple[object, ...], tuple[FeedDef, ...]] = {}

@@ -194,3 +194,27 @@ def test_feeds_check_fails_on_a_broken_definition(newsroom: Newsroom) -> None:
     bad = runner.invoke(cli, ["--config", config_file, "feeds", "check"])
     assert bad.exit_code == 1
     assert "bad.toml:2: unknown key 'format'" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "reason"),
+    [
+        ('title = "Bad\\u0001 title"\n', "bad.toml:1: title: U+0001 cannot appear in a feed"),
+        (
+            'title = "Fine"\ndescription = "x\\uFFFE"\n',
+            "bad.toml:2: description: U+FFFE cannot appear in a feed",
+        ),
+        (
+            'title = "Fine"\n[filters]\nsections = ["a\\u0085"]\n',
+            "bad.toml:3: filters.sections: U+0085 cannot appear in a feed",
+        ),
+    ],
+)
+def test_feeds_check_refuses_characters_a_feed_cannot_carry(
+    newsroom: Newsroom, toml: str, reason: str
+) -> None:
+    (newsroom.config.feeds.dir / "bad.toml").write_text(toml, encoding="utf-8")
+    for command in (["feeds", "check"], ["feeds", "list"]):
+        result = CliRunner().invoke(cli, ["--config", str(newsroom.config.source), *command])
+        assert result.exit_code == 1, result.output
+        assert reason in result.stderr and "internal error" not in result.stderr

@@ -37,6 +37,13 @@ def strip_illegal(text: str) -> str:
     return _ILLEGAL.sub("", text)
 
 
+def first_illegal(text: str) -> str | None:
+    """The first character XML 1.0 cannot carry (or that is out with the C1
+    controls), if any."""
+    found = _ILLEGAL.search(text)
+    return found.group() if found else None
+
+
 def clean(text: str) -> str:
     """Full hygiene for a document or a field. (A document's BOM is dropped
     by decode(); inside text, U+FEFF is a character like any other.)"""
