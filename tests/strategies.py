@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -115,6 +116,11 @@ def text(hostile: bool = False) -> st.SearchStrategy[str]:
     """Tidy, XML-legal, non-blank text (hostile or ordinary at the source)."""
     raw = hostile_text() if hostile else _plain_raw
     return raw.map(tidy).filter(lambda t: not is_blank(t))
+
+
+def ten_thousand(text: str) -> str:
+    """`text` repeated to a headline of about 10,000 characters."""
+    return tidy(((text + " ") * (10_000 // (len(text) + 1) + 1))[:10_000])
 
 
 @cache
@@ -269,11 +275,12 @@ def articles(hostile: bool = False) -> st.SearchStrategy[Article]:
     """A valid Article; with `hostile`, every text field is hostile at the source."""
     optional = st.one_of(st.none(), text(hostile))
     long_headline = st.lists(text(hostile), min_size=1, max_size=12).map(" ".join)
+    huge_headline = text(hostile).map(ten_thousand).filter(lambda t: not is_blank(t))
     return st.builds(
         Article,
         id=st.uuids().map(lambda u: f"urn:uuid:{u}"),
         slug=slugs(),
-        headline=st.one_of(text(hostile), long_headline),
+        headline=st.one_of(text(hostile), long_headline, huge_headline),
         language=st.sampled_from(LANGUAGES),
         published=timestamps(),
         section=text(hostile),
@@ -293,3 +300,19 @@ def articles(hostile: bool = False) -> st.SearchStrategy[Article]:
             st.builds(Correction, text(hostile), aware_datetimes()), max_size=2
         ).map(tuple),
     )
+
+
+def strings(value: Any) -> list[str]:
+    """Every string (keys included) in a JSON-like value: what a property
+    test searches for characters that must not survive."""
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return found

@@ -29,6 +29,7 @@ from syndicate.model import (
 )
 
 from .conftest import NOW
+from .strategies import strings
 
 YAML_ALL = """---
 id: urn:uuid:6f1c3c1e-8d5b-4a53-9d43-0d2f9c1e7a10
@@ -455,20 +456,6 @@ def test_front_matter_without_body_is_refused(config: Config) -> None:
 def test_invalid_utf8_is_refused(config: Config) -> None:
     with pytest.raises(ReadError, match="UTF-8"):
         read_markdown(ReadRequest("bad.md", b"# Title\n\n\xff\xfe text"), config, NOW)
-
-
-def strings(value: Any) -> list[str]:
-    found, stack = [], [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            found.append(item)
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return found
 
 
 def check_any(text: str, config: Config) -> None:
