@@ -236,3 +236,50 @@ def test_shipped_feed_definitions_load(tmp_path: Path) -> None:
     assert feeds["partners-full"].partners_only and feeds["partners-full"].content == "full"
     assert any(f.filters.sections for f in feeds.values())
     assert any(f.push != "immediate" for f in feeds.values())
+
+
+def test_filters_include_and_exclude_by_id(config: Config) -> None:
+    from .newsroom import article
+
+    local, world, other = article(2), article(1), article(3)  # odd numbers are World
+    feed = parse_feed(
+        'title = "World"\n[filters]\nsections = ["World"]\n'
+        f'include = ["{local.id}"]\nexclude = ["{world.id}"]\n',
+        "feeds/world.toml",
+        config,
+    )
+    assert feed.carries(local)  # included although it is Local
+    assert not feed.carries(world)  # excluded although it is World
+    assert feed.carries(other) and not feed.carries(article(4))
+
+
+def test_media_rss_carries_the_image_and_its_dimensions(newsroom: Newsroom) -> None:
+    from lxml import etree
+
+    from .newsroom import article
+
+    pictured = article(2)
+    newsroom.publish(pictured, NOW)
+    newsroom.publish(article(1), NOW)
+    syndication = Syndication(newsroom.store, newsroom.config)
+    data = syndication.document(newsroom.feed("all"), "rss", NOW)
+    media = "http://search.yahoo.com/mrss/"
+    items = {i.findtext("guid"): i for i in etree.fromstring(data).iter("item")}
+    [content] = items[pictured.id].findall(f"{{{media}}}content")
+    image = pictured.images[0]
+    assert dict(content.attrib) == {
+        "url": image.url,
+        "type": image.media_type,
+        "fileSize": str(image.length),
+        "medium": "image",
+        "width": str(image.width),
+        "height": str(image.height),
+    }
+    assert not items[article(1).id].findall(f"{{{media}}}content")
+    entries = {e.id: e for e in feedparser.parse(data).entries}
+    [enclosure] = entries[pictured.id].enclosures
+    assert (enclosure.href, enclosure.type, enclosure.length) == (
+        image.url,
+        image.media_type,
+        str(image.length),
+    )

@@ -120,6 +120,9 @@ def test_metrics_follow_a_push(room: Pushroom, served: str, partner: Receiver) -
     queued = scrape(served)
     assert value(queued, "syndicate_deliveries", state="pending", partner=who) == 2
     assert value(queued, "syndicate_outbox_depth") == 2
+    # queued at the room's clock (days ago): due that long, which is what an operator watches
+    waited = (datetime.now(UTC) - room.clock()).total_seconds()
+    assert waited - 60 < value(queued, "syndicate_outbox_oldest_due_seconds") <= waited + 60
 
     room.drain()
     assert len(partner.requests_to("/hook")) == 2
@@ -127,6 +130,7 @@ def test_metrics_follow_a_push(room: Pushroom, served: str, partner: Receiver) -
     assert value(after, "syndicate_deliveries", state="pending", partner=who) == 0
     assert value(after, "syndicate_deliveries", state="delivered", partner=who) == 2
     assert value(after, "syndicate_outbox_depth") == 0
+    assert value(after, "syndicate_outbox_oldest_due_seconds") == 0
 
 
 def test_requests_are_counted_by_route_pattern(served: str) -> None:

@@ -218,3 +218,48 @@ def test_feeds_check_refuses_characters_a_feed_cannot_carry(
         result = CliRunner().invoke(cli, ["--config", str(newsroom.config.source), *command])
         assert result.exit_code == 1, result.output
         assert reason in result.stderr and "internal error" not in result.stderr
+
+
+def test_build_and_feeds_commands_from_the_cli(tmp_path: Path) -> None:
+    from syndicate.store import Store
+
+    from .newsroom import settings
+
+    feeds = {
+        "all": 'title = "Everything"\nitems = 2\n',  # pages of 2: archives to build
+        "wire": 'title = "Wire"\naccess = "partners"\ncontent = "full"\n',
+    }
+    config = settings(tmp_path, "sqlite:///var/syndicate.db", feeds)
+    with Store.open(config, auto_upgrade=True) as store:
+        room = Newsroom(store, config)
+        for n in range(5):
+            room.publish(article(n), T0 + timedelta(minutes=n))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(cli, ["--config", str(tmp_path / "config.toml"), *args])
+        return result.exit_code, result.stdout, result.stderr
+
+    code, out, _ = run("feeds", "list", "--json")
+    listed = {f["id"]: f for f in json.loads(out)}
+    assert code == 0 and set(listed) == {"all", "wire"}
+    assert listed["wire"]["access"] == "partners" and listed["all"]["formats"] == [
+        "rss",
+        "atom",
+        "jsonfeed",
+    ]
+    assert listed["all"]["urls"]["atom"].endswith("/feeds/all.atom")
+    code, out, _ = run("feeds", "show", "all", "--format", "atom", "--page", "1")
+    page = feedparser.parse(out.encode())
+    assert code == 0 and page.bozo == 0 and len(page.entries) == 2
+    code, _, err = run("feeds", "show", "all", "--page", "9")
+    assert code == 1 and "no archive page 9" in err
+    site = tmp_path / "site"
+    code, out, err = run("build", "--out", str(site))
+    assert code == 0, err
+    written = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert f"{len(written)} files" in out
+    assert {"feeds/all.rss", "feeds/all/archive/1.rss", "feeds/all/archive/1.json"} <= written
+    assert not any("wire" in path for path in written)  # partner-only feeds stay off static hosts
+    assert (
+        "/feeds/wire." not in (site / "robots.txt").read_text() + (site / "index.html").read_text()
+    )
