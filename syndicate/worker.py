@@ -193,9 +193,11 @@ class Worker:
     def heartbeat(self) -> None:
         self.store.heartbeat(self.id, socket.gethostname(), os.getpid(), datetime.now(UTC))
 
-    def indexnow(self) -> None:
-        if self.config.indexnow.enabled:
-            submit_pending(self.store, self.config, self.transport, self.clock())
+    def indexnow(self) -> int:
+        """Submit the queued URLs to IndexNow; how many were accepted."""
+        if not self.config.indexnow.enabled:
+            return 0
+        return submit_pending(self.store, self.config, self.transport, self.clock())
 
     # -- the drain -----------------------------------------------------------------------
 

@@ -10,12 +10,13 @@ import pytest
 import requests
 
 from syndicate.cron import CronError, day_of_week_names, trigger
+from syndicate.urls import Urls
 from syndicate.web.app import create_app
 
 from .live import live_server
 from .newsroom import article
-from .pushkit import pushroom
-from .receiver import receiver
+from .pushkit import ACTOR, pushroom
+from .receiver import Script, receiver
 
 
 def fire_times(expression: str, start: datetime, count: int) -> list[datetime]:
@@ -85,3 +86,28 @@ def test_indexnow_batches_go_to_the_endpoint(tmp_path: Path) -> None:
                 served = requests.get(f"{url}/{key}.txt", timeout=10)
                 assert served.status_code == 200 and served.text == key
                 assert requests.get(f"{url}/other.txt", timeout=10).status_code == 404
+
+
+def test_indexnow_sends_retractions_splits_batches_and_keeps_refused_ones(tmp_path: Path) -> None:
+    with receiver() as engine:
+        engine.script("/indexnow", Script(statuses=[500, 202]))
+        endpoint = engine.url("/indexnow")
+        extra = {"indexnow": f'enabled = true\nkey = "k0123456789"\nendpoint = "{endpoint}"'}
+        with pushroom(tmp_path, **extra) as room:
+            room.ingest(article(1))
+            worker = room.worker()
+            try:
+                assert worker.indexnow() == 0  # 500: not accepted, kept for the next round
+                url = Urls(room.config.site.base_url).article(room.store.get(article(1).id).slug)
+                room.newsroom.retract(article(1).id, "Wrong.", room.clock.advance(minutes=1), ACTOR)
+                many = [f"{room.config.site.base_url}/articles/story-{n}" for n in range(10_001)]
+                room.store.queue_urls(many, room.clock())
+                assert worker.indexnow() == 10_002  # the story's URL once, and the 10,001
+            finally:
+                worker.transport.close()
+            sent = [json.loads(r.body)["urlList"] for r in engine.requests_to("/indexnow")]
+            # rows of 10,000 at most: the story's two rows (published, retracted) are one URL
+            assert [len(batch) for batch in sent] == [1, 9_999, 3]
+            assert sent[0] == [url] and sent[1][0] == url  # the refused batch, then again
+            assert url not in sent[1][1:]  # published and retracted: one ping tells both
+            assert sorted(sent[1][1:] + sent[2]) == sorted(many)
