@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from syndicate.lifecycle import Actor, Newsroom  # noqa: E402
 from syndicate.store import Store, upgrade  # noqa: E402
 from syndicate.store.outbox import NewDelivery, Outcome  # noqa: E402
 from tests.newsroom import article, settings  # noqa: E402
+from tests.waiting import poll  # noqa: E402
 
 PYTHON = sys.executable
 PG_URL = os.environ.get(
@@ -95,13 +97,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-def wait_for(predicate: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.02)
-    raise SystemExit(f"bench: timed out waiting for {what}")
+def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
+    if not poll(predicate, timeout):
+        raise SystemExit(f"bench: timed out waiting for {what}")
 
 
 def delivery_rate(store: Store, folder: Path, workers: int, rows: list[NewDelivery]) -> float:

@@ -89,15 +89,18 @@ def main() -> None:
     )
     url = f"http://127.0.0.1:{port}/feeds/front-page.rss"
     try:
+        first = None
         deadline = time.monotonic() + 30
-        while True:
+        for _ in range(150):  # bounded in count and in time
             try:
                 first = requests.get(url, timeout=2, headers={"Accept-Encoding": "identity"})
                 break
             except requests.ConnectionError:
                 if time.monotonic() > deadline:
-                    raise SystemExit("the server did not start") from None
+                    break
                 time.sleep(0.2)
+        if first is None:
+            raise SystemExit("the server did not start")
         etag = first.headers["etag"]
         print(
             f"http: {url} ({len(first.content)} bytes), {args.workers} web processes, "

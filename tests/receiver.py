@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from .waiting import poll
+
 
 @dataclass
 class Received:
@@ -95,15 +97,13 @@ class Receiver:
         self, count: int, *, method: str = "POST", timeout: float = 20.0
     ) -> list[Received]:
         """At least `count` requests of `method` (or whatever came by the timeout)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def got() -> list[Received]:
             with self.lock:
-                got = [r for r in self.received if r.method == method]
-            if len(got) >= count:
-                return got
-            time.sleep(0.02)
-        with self.lock:
-            return [r for r in self.received if r.method == method]
+                return [r for r in self.received if r.method == method]
+
+        poll(lambda: len(got()) >= count, timeout)
+        return got()
 
     def _answer(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(handler.path)

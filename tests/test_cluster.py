@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -32,6 +31,7 @@ from .live import free_socket
 from .newsroom import article
 from .pushkit import Pushroom, pushroom
 from .receiver import Receiver, Script, receiver
+from .waiting import poll
 
 pytestmark = pytest.mark.postgres
 
@@ -71,12 +71,7 @@ def spawn(folder: Path, *args: str, log: str) -> subprocess.Popen[bytes]:
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
+    return poll(predicate, timeout, 0.05)
 
 
 def stop(process: subprocess.Popen[bytes]) -> int | None:

@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from .live import free_socket, live_server
 from .newsroom import article
 from .pushkit import Pushroom, pushroom
 from .receiver import Receiver, receiver
+from .waiting import poll
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = re.compile(r"^(\w+)(?:\{(.*)\})? (\S+)$")
@@ -179,15 +179,22 @@ def test_syndicate_run_serves_the_sample_articles(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        feed = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
+        answers: list[requests.Response] = []
+
+        def answered() -> bool:
+            if process.poll() is not None:
+                return True  # it died: stop waiting
             try:
-                feed = requests.get(f"http://127.0.0.1:{port}/feeds/front-page.rss", timeout=5)
-                break
+                answers.append(
+                    requests.get(f"http://127.0.0.1:{port}/feeds/front-page.rss", timeout=5)
+                )
             except requests.ConnectionError:
-                time.sleep(0.2)
-        assert feed is not None, "syndicate run did not answer"
+                return False
+            return True
+
+        poll(answered, 60, 0.2)
+        assert answers, "syndicate run did not answer"
+        feed = answers[0]
         assert feed.status_code == 200
         parsed = feedparser.parse(feed.content)
         assert not parsed.bozo, parsed.get("bozo_exception")

@@ -23,6 +23,7 @@ from syndicate.delivery.ssrf import UnsafeURL
 from syndicate.errors import ConfigError
 
 from .test_ssrf import FakeResolver, NetworkLog, network  # noqa: F401  (fixture)
+from .waiting import poll
 
 LOOPBACK = ("127.0.0.0/8",)
 BIG = 10 * 1024 * 1024
@@ -411,9 +412,7 @@ def test_a_hanging_partner_does_not_hold_up_the_others(
         ]
         for thread in hung:
             thread.start()
-        give_up = time.monotonic() + 3
-        while len(partner.requests) < 2 and time.monotonic() < give_up:
-            time.sleep(0.01)
+        poll(lambda: len(partner.requests) >= 2, 3, 0.01)
         fine = t.post(other_partner.url("/ok"), b"")
         assert fine.ok and fine.elapsed_ms < 1000
         time.sleep(0.2)

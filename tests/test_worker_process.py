@@ -7,8 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from syndicate.delivery.signing import new_secret
 from .newsroom import article
 from .pushkit import pushroom
 from .receiver import Receiver, Script, receiver
+from .waiting import poll
 
 SYNDICATE = [sys.executable, "-m", "syndicate"]
 
@@ -36,13 +37,8 @@ def arrived(partners: list[Receiver]) -> list[str]:
     return [r.headers["webhook-id"] for p in partners for r in p.requests_to("/hook")]
 
 
-def wait_until(predicate: object, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
+def wait_until(predicate: Callable[[], object], timeout: float) -> bool:
+    return poll(predicate, timeout, 0.05)
 
 
 def test_sigkill_mid_fanout_loses_nothing(tmp_path: Path) -> None:
