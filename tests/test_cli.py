@@ -214,3 +214,18 @@ def test_an_invalid_output_refuses_the_article(
     assert result.exit_code == 1
     assert f"{project / 'good.txt'}:0: newsml output invalid:" in result.stderr
     assert listed(project) == []
+
+
+def test_from_forces_the_reader(project: Path) -> None:
+    # Markdown under a name that says plain text: sniffed, it would read as the export
+    story = project / "budget.txt"
+    shutil.copy(EXAMPLES / "city-council-budget.md", story)
+    forced = run(project, "render", str(story), "--from", "markdown", "--format", "json")
+    assert forced.exit_code == 0, forced.stderr
+    rendered = json.loads(forced.stdout)
+    assert rendered["headline"] == "City Council Passes a Leaner Budget After a Late-Night Session"
+    assert rendered["id"] == "urn:uuid:0c7e2a54-91d3-4b8e-a6f2-3d5b8c1e7f10"
+    as_json = run(project, "validate", str(story), "--from", "json")
+    assert as_json.exit_code == 1 and as_json.stderr.startswith(f"{story}:")
+    unknown = run(project, "validate", str(story), "--from", "docx")
+    assert unknown.exit_code == 2 and "docx" in unknown.stderr

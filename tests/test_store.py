@@ -424,3 +424,18 @@ def test_unreachable_database_is_a_runtime_failure(tmp_path: Path) -> None:
         Store("postgresql+psycopg2://postgres@127.0.0.1:1/nothing")
     with pytest.raises(RuntimeFailure, match="cannot reach the database"):
         Store("postgresql://postgres@127.0.0.1:1/nothing")  # psycopg 3 is the default
+
+
+def test_the_model_refuses_naive_datetimes() -> None:
+    from datetime import datetime
+
+    from syndicate.model import Article, ModelError
+
+    from .newsroom import article
+
+    story = article(1)
+    for field in ("published", "updated", "embargo"):
+        with pytest.raises(ModelError, match=field):
+            naive = datetime(2026, 3, 1, 9, 0)  # noqa: DTZ001 - naive on purpose
+            replace(story, **{field: naive})  # type: ignore[arg-type]
+    assert isinstance(replace(story, updated=story.published), Article)
