@@ -103,17 +103,28 @@ def test_embargoed_story_is_nowhere_until_its_time(newsroom: Newsroom) -> None:
     story = article(1, embargo=when)
     assert newsroom.publish(story, T0) is None  # nothing public yet
     public = Public(newsroom.store, newsroom.config)
-    assert feed_ids(public, "all", "rss") == []
-    with pytest.raises(NotFoundError):
-        public.article(slug(newsroom, story.id), "html")
-    assert public.sitemap_pages() == []
+
+    def everywhere() -> list[bool]:
+        at = slug(newsroom, story.id)
+        found = [story.id in feed_ids(public, "all", fmt) for fmt in ("rss", "atom", "jsonfeed")]
+        found.append(at in public.news_sitemap(when + timedelta(minutes=1)).data.decode())
+        found.append(at in public.home().data.decode())
+        found.append(any(e.url.endswith(at) for page in public.sitemap_pages() for e in page))
+        for fmt in ("html", "newsml", "ninjs"):
+            try:
+                found.append(bool(public.article(at, fmt).data))  # type: ignore[arg-type]
+            except NotFoundError:
+                found.append(False)
+        return found
+
+    assert not any(everywhere())
     assert (
         publish.release_embargoes(newsroom.store, newsroom.feeds, when - timedelta(seconds=1)) == []
     )
+    assert not any(everywhere())
     released = publish.release_embargoes(newsroom.store, newsroom.feeds, when)
     assert [(c.article_id, c.event) for c in released] == [(story.id, "published")]
-    assert feed_ids(public, "all", "rss") == [story.id]
-    assert public.article(slug(newsroom, story.id), "html").data
+    assert all(everywhere())
 
 
 def test_a_held_update_keeps_the_public_version(newsroom: Newsroom) -> None:
