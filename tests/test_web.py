@@ -202,6 +202,12 @@ def test_partner_tokens_from_the_cli_open_and_close_the_feed(served: Served) -> 
     assert served.get("/feeds/partners.rss", Authorization=f"Bearer {token}").status_code == 401
     assert {p["name"]: p["revoked_at"] for p in json.loads(cli("list", "--json").stdout)}["agency"]
     assert cli("revoke", "agency").exit_code == 1  # already revoked
+    audited = CliRunner().invoke(
+        syndicate_cli, ["--config", str(served.config_file), "audit", "--json"]
+    )
+    actions = [(r["action"], r["detail"]) for r in json.loads(audited.stdout)]
+    assert ("partner-add", {"partner": "agency"}) in actions
+    assert ("partner-revoke", {"partner": "agency"}) in actions
     assert cli("revoke", "nobody").exit_code == 1
     # the other partner's token still works
     assert (

@@ -6,7 +6,8 @@ import json
 
 import click
 
-from ..tokens import new_token, token_hash
+from .. import partnerdesk
+from ..lifecycle import Actor
 from .context import Env, pass_env
 from .output import console, table
 
@@ -56,8 +57,7 @@ def partners() -> None:
 @pass_env
 def add_partner(env: Env, name: str) -> None:
     """Make a partner and print its token: shown this once, stored only hashed."""
-    token = new_token()
-    env.store().add_partner(name, token_hash(token), env.now())
+    _, token = partnerdesk.add_partner(env.store(), name, env.now(), Actor.here())
     click.echo(token)
     click.echo(
         f"partner {name!r} added; give them this token (it is not shown again): "
@@ -99,7 +99,7 @@ def list_partners(env: Env, as_json: bool) -> None:
 @pass_env
 def revoke_partner(env: Env, name: str) -> None:
     """Revoke a partner's token (feeds answer 401 to it from then on)."""
-    env.store().revoke_partner(name, env.now())
+    partnerdesk.revoke_partner(env.store(), name, env.now(), Actor.here())
     click.echo(f"partner {name!r} revoked")
 
 

@@ -84,7 +84,7 @@ def ingest(
     with translated():
         committed = intake.store(newsroom(site), checked, at, caller.actor, hold=hold)
     saved = committed.saved
-    return ArticleStored(
+    stored = ArticleStored(
         id=saved.article.id,
         version=saved.article.version,
         slug=saved.article.slug,
@@ -93,6 +93,9 @@ def ingest(
         warnings=lint_models(checked.result.lints, name),
         deliveries=list(committed.deliveries),
     )
+    if saved.status == "unchanged":  # nothing was created: 200, not 201
+        return JSONResponse(stored.model_dump(), status_code=200)
+    return stored
 
 
 def canonical(article: Article) -> Response:
@@ -111,7 +114,13 @@ def add_routes(router: APIRouter, auth: Auth) -> None:
         "text/html, application/json; text/plain and others leave it open), else the "
         "`filename` extension, else the content. Without an id in the document, the story "
         "is known by `filename` (or by the document's bytes).",
-        responses=errors(409, 413, 422, refusal=True),
+        responses={
+            200: {
+                "model": ArticleStored,
+                "description": "The same content was stored already: nothing was written.",
+            },
+            **errors(409, 413, 422, refusal=True),
+        },
         openapi_extra=RAW_BODY,
     )
     async def post_article(

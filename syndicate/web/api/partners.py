@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from ...tokens import new_token, token_hash
+from ... import partnerdesk
 from .auth import Auth, Caller
 from .common import errors, now, site_of, translated
 from .models import PartnerCreate, PartnerCreated, PartnerModel
@@ -44,16 +44,9 @@ def add_routes(router: APIRouter, auth: Auth) -> None:
     def add_partner(
         request: Request, caller: Annotated[Caller, Depends(auth.admin)], body: PartnerCreate
     ) -> PartnerCreated:
-        store, at = site_of(request).store, now()
-        token = new_token()
-        with translated(), store.transaction():
-            partner = store.add_partner(body.name, token_hash(token), at)
-            store.add_audit(
-                at=at,
-                actor=caller.name,
-                host=caller.host,
-                action="partner-add",
-                detail={"partner": body.name},
+        with translated():
+            partner, token = partnerdesk.add_partner(
+                site_of(request).store, body.name, now(), caller.actor
             )
         return PartnerCreated(
             name=partner.name,
@@ -76,14 +69,6 @@ def add_routes(router: APIRouter, auth: Auth) -> None:
         caller: Annotated[Caller, Depends(auth.admin)],
         name: Annotated[str, Path(description="The partner's name.")],
     ) -> Response:
-        store, at = site_of(request).store, now()
-        with translated(), store.transaction():
-            store.revoke_partner(name, at)
-            store.add_audit(
-                at=at,
-                actor=caller.name,
-                host=caller.host,
-                action="partner-revoke",
-                detail={"partner": name},
-            )
+        with translated():
+            partnerdesk.revoke_partner(site_of(request).store, name, now(), caller.actor)
         return Response(status_code=204)
