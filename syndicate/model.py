@@ -59,7 +59,9 @@ class Inline:
     """Text with emphasis and links kept as marks over it.
 
     Marks are canonical: touching or overlapping marks of one kind (and link
-    target) are merged, and they are ordered by start, the longer first."""
+    target) are merged, a link never overlaps another link (a link cannot
+    hold a link: the later one gives way), and they are ordered by start,
+    the longer first."""
 
     text: str
     marks: tuple[Mark, ...] = ()
@@ -89,7 +91,24 @@ def canonical_marks(marks: tuple[Mark, ...]) -> tuple[Mark, ...]:
                 current = mark
         merged.append(current)
     merged.sort(key=lambda m: (m.start, -m.end, MARK_RANK[m.kind], m.href or ""))
-    return tuple(merged)
+    return tuple(_links_apart(merged))
+
+
+def _links_apart(marks: list[Mark]) -> list[Mark]:
+    """Links cut where an earlier (or, from the same start, longer) link
+    already covers the text; everything else as it is."""
+    out: list[Mark] = []
+    linked_to = 0  # the end of the links kept so far (they start in order)
+    for mark in marks:
+        if mark.kind != "link":
+            out.append(mark)
+            continue
+        start = max(mark.start, linked_to)
+        if start < mark.end:
+            out.append(mark if start == mark.start else Mark("link", start, mark.end, mark.href))
+            linked_to = mark.end
+    out.sort(key=lambda m: (m.start, -m.end, MARK_RANK[m.kind], m.href or ""))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

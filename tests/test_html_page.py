@@ -4,7 +4,10 @@ can never become markup."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import html5lib
+import pytest
 from hypothesis import given
 from lxml import html as lxml_html
 
@@ -23,7 +26,9 @@ HYPOTHESIS_CONFIG = load_config(REPO / "tests" / "data" / "config.toml", environ
 
 
 def page_of(article: Article, config: Config) -> lxml_html.HtmlElement:
+    """The page, after a strict HTML5 parse (any parse error fails the test)."""
     data = render(article, "html", config).data
+    html5lib.HTMLParser(strict=True).parse(data)
     return lxml_html.document_fromstring(data)
 
 
@@ -74,3 +79,12 @@ def test_right_to_left_language_sets_direction(config: Config) -> None:
     doc = page_of(article, config)
     assert (doc.get("lang"), doc.get("dir")) == ("ar", "rtl")
     assert not doc.xpath("//link[@rel='stylesheet'] | //script[@src]")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in EXAMPLES.iterdir() if not p.name.endswith(".meta.toml")),
+    ids=lambda p: p.name,
+)
+def test_every_sample_page_is_valid_html5(path: Path, config: Config) -> None:
+    page_of(read(load_request(path, config), config, NOW).article, config)

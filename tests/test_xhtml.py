@@ -216,6 +216,31 @@ def test_nested_or_disjoint_marks_round_trip(text: str, data: st.DataObject) -> 
     assert read(render([block])) == [block]
 
 
+@given(inline_text, st.data())
+def test_links_never_hold_links(text: str, data: st.DataObject) -> None:
+    marks = []
+    for n in range(data.draw(st.integers(2, 4))):
+        start = data.draw(st.integers(0, len(text) - 1))
+        end = data.draw(st.integers(start + 1, len(text)))
+        marks.append(Mark("link", start, end, f"https://x.org/{n}"))
+    inline = Inline(text, tuple(marks))
+    links = [m for m in inline.marks if m.kind == "link"]
+    assert all(a.end <= b.start for a, b in zip(links, links[1:], strict=False))
+    covered = {i for m in marks for i in range(m.start, m.end)}
+    assert {i for m in links for i in range(m.start, m.end)} == covered  # no text unlinked
+    assert Inline(text, inline.marks) == inline  # canonical stays canonical
+    block = Paragraph(inline)
+    assert read(render([block])) == [block]
+
+
+def test_the_earlier_link_wins_where_links_overlap() -> None:
+    marks = (Mark("link", 2, 6, "https://d/"), Mark("link", 0, 4, "https://c/"))
+    assert Inline("abcdefg", marks).marks == (
+        Mark("link", 0, 4, "https://c/"),
+        Mark("link", 4, 6, "https://d/"),
+    )
+
+
 # -- each element ------------------------------------------------------------------
 
 

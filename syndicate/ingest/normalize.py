@@ -17,7 +17,14 @@ from ..errors import ReadError
 # XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF];
 # DEL and the C1 controls (#x7F-#x9F) are legal but discouraged, carry no
 # text, and feed readers rewrite them as windows-1252 punctuation: out too.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# So are the other Unicode noncharacters (#xFDD0-#xFDEF and the last two of
+# every plane), which XML discourages and HTML5 parsers report as errors.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
+)
+_ILLEGAL = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_NONCHARACTERS}]"
+)
 _NEWLINES = re.compile("\r\n?")
 
 
