@@ -18,11 +18,13 @@ import requests
 from sqlalchemy import text
 
 from syndicate.delivery.signing import new_secret
+from syndicate.feeddefs import load_feeds
+from syndicate.pushdesk import PushDesk
 from syndicate.web.app import create_app
 
 from .live import free_socket, live_server
 from .newsroom import article
-from .pushkit import Pushroom, pushroom
+from .pushkit import ACTOR, Pushroom, pushroom
 from .receiver import Receiver, receiver
 from .waiting import poll
 
@@ -131,6 +133,17 @@ def test_metrics_follow_a_push(room: Pushroom, served: str, partner: Receiver) -
     assert value(after, "syndicate_deliveries", state="delivered", partner=who) == 2
     assert value(after, "syndicate_outbox_depth") == 0
     assert value(after, "syndicate_outbox_oldest_due_seconds") == 0
+
+    # an editor's push (what `syndicate push --force` and POST /api/push do)
+    desk = PushDesk(room.store, room.config, load_feeds(room.config))
+    planned = desk.plan("all", article_id=article(1).id)
+    desk.push("all", planned, room.clock(), ACTOR, article_id=article(1).id, force=True)
+    pushed = scrape(served)
+    assert value(pushed, "syndicate_deliveries", state="pending", partner=who) == 1
+    room.drain()
+    again = scrape(served)
+    assert value(again, "syndicate_deliveries", state="pending", partner=who) == 0
+    assert value(again, "syndicate_deliveries", state="delivered", partner=who) == 3
 
 
 def test_requests_are_counted_by_route_pattern(served: str) -> None:
