@@ -15,7 +15,7 @@ from syndicate.config import Config
 from syndicate.errors import ReadError
 from syndicate.ingest.base import ReadRequest, ReadResult, story_id
 from syndicate.ingest.markdown import read_markdown
-from syndicate.ingest.normalize import _ILLEGAL
+from syndicate.ingest.normalize import first_illegal
 from syndicate.model import (
     Faq,
     Heading,
@@ -275,7 +275,7 @@ def test_unsafe_link_is_not_a_link(config: Config) -> None:
 
 def test_entities_cannot_smuggle_illegal_characters(config: Config) -> None:
     (paragraph,) = body_of("a&#12;b &#x1F600; c&#0;d\n", config)
-    assert not _ILLEGAL.search(paragraph.content.text)
+    assert first_illegal(paragraph.content.text) is None
     assert "\U0001f600" in paragraph.content.text
 
 
@@ -465,7 +465,7 @@ def check_any(text: str, config: Config) -> None:
     except ReadError:
         return
     for value in strings(to_dict(result.article)):
-        assert not _ILLEGAL.search(value), value
+        assert first_illegal(value) is None, value
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

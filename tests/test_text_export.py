@@ -13,7 +13,7 @@ from syndicate.config import Config
 from syndicate.errors import ReadError
 from syndicate.ingest import read
 from syndicate.ingest.base import ReadRequest, ReadResult
-from syndicate.ingest.normalize import _ILLEGAL
+from syndicate.ingest.normalize import first_illegal
 from syndicate.ingest.text import read_text_export, split_row
 from syndicate.model import Faq, Heading, ListBlock, Paragraph, Table
 
@@ -322,4 +322,4 @@ def test_any_text_gives_an_article_or_a_read_error(text: str) -> None:
     except ReadError:
         return
     for value in strings(codec.to_dict(result.article)):  # each string: JSON would escape them
-        assert not _ILLEGAL.search(value), value
+        assert first_illegal(value) is None, value

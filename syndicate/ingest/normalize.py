@@ -19,12 +19,24 @@ from ..errors import ReadError
 # text, and feed readers rewrite them as windows-1252 punctuation: out too.
 # So are the other Unicode noncharacters (#xFDD0-#xFDEF and the last two of
 # every plane), which XML discourages and HTML5 parsers report as errors.
-_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
-    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17)
+# The pattern takes every character from #x1FFFE up as a candidate (one
+# range keeps the regex fast; 32 astral singletons made it ten times
+# slower) and _kept() lets the ones that are not noncharacters through.
+_CANDIDATES = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe-\U0010ffff]"
 )
-_ILLEGAL = re.compile(
-    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff{_NONCHARACTERS}]"
-)
+
+
+def _kept(char: str) -> bool:
+    return char > "\uffff" and ord(char) & 0xFFFE != 0xFFFE
+
+
+def _replacement(match: re.Match[str]) -> str:
+    char = match.group()
+    return char if _kept(char) else ""
+
+
 _NEWLINES = re.compile("\r\n?")
 
 
@@ -41,14 +53,16 @@ def decode(data: bytes, name: str) -> str:
 
 def strip_illegal(text: str) -> str:
     """Remove what XML 1.0 cannot carry; CR is kept out by clean()."""
-    return _ILLEGAL.sub("", text)
+    return _CANDIDATES.sub(_replacement, text)
 
 
 def first_illegal(text: str) -> str | None:
     """The first character XML 1.0 cannot carry (or that is out with the C1
     controls), if any."""
-    found = _ILLEGAL.search(text)
-    return found.group() if found else None
+    for found in _CANDIDATES.finditer(text):
+        if not _kept(found.group()):
+            return found.group()
+    return None
 
 
 def clean(text: str) -> str:
