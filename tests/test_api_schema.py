@@ -51,6 +51,11 @@ CHECKS = [
 ]
 
 
+FRAMING = {"content-length", "transfer-encoding", "host", "connection"}
+"""Headers that frame the HTTP message itself: negative cases fill them with
+junk (`Content-Length: l|Nc`), which the HTTP server answers 400 before the
+API sees the request. They test the server, not the API: left out."""
+
 KNOWN: dict[str, list[Any]] = {}
 """Ids the seeded server knows, so generated requests reach real resources too."""
 
@@ -157,4 +162,7 @@ def test_the_served_description_is_the_one_tested(api_base: str) -> None:
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_description(case: Any, api_base: str) -> None:
+    for name in list(case.headers or {}):
+        if name.lower() in FRAMING:
+            del case.headers[name]
     case.call_and_validate(base_url=api_base, headers=AUTH, checks=CHECKS)
