@@ -71,25 +71,14 @@ def add_partner(env: Env, name: str) -> None:
 @pass_env
 def list_partners(env: Env, as_json: bool) -> None:
     """Every partner, with when it was added and revoked."""
-    rows = env.store().partners()
+    rows = [p.as_dict() for p in env.store().partners()]
     if as_json:
-        data = [
-            {
-                "name": p.name,
-                "created_at": p.created_at.isoformat(),
-                "revoked_at": p.revoked_at.isoformat() if p.revoked_at else None,
-            }
-            for p in rows
-        ]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     console().print(
         table(
             ["name", "added", "revoked"],
-            [
-                [p.name, p.created_at.isoformat(), p.revoked_at.isoformat() if p.revoked_at else ""]
-                for p in rows
-            ],
+            [[r["name"] or "", r["created_at"] or "", r["revoked_at"] or ""] for r in rows],
         )
     )
 

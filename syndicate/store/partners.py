@@ -23,6 +23,14 @@ class Partner:
     def active(self) -> bool:
         return self.revoked_at is None
 
+    def as_dict(self) -> dict[str, str | None]:
+        """The JSON form `partners list --json` and the API answer with."""
+        return {
+            "name": self.name,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
+
 
 class PartnerStore(StoreBase):
     def add_partner(self, name: str, token_hash: str, now: datetime) -> Partner:

@@ -22,14 +22,7 @@ def add_routes(router: APIRouter, auth: Auth) -> None:
     def list_partners(
         request: Request, caller: Annotated[Caller, Depends(auth.admin)]
     ) -> list[PartnerModel]:
-        return [
-            PartnerModel(
-                name=p.name,
-                created_at=p.created_at.isoformat(),
-                revoked_at=p.revoked_at.isoformat() if p.revoked_at else None,
-            )
-            for p in site_of(request).store.partners()
-        ]
+        return [PartnerModel.model_validate(p.as_dict()) for p in site_of(request).store.partners()]
 
     @router.post(
         "/partners",
@@ -48,12 +41,7 @@ def add_routes(router: APIRouter, auth: Auth) -> None:
             partner, token = partnerdesk.add_partner(
                 site_of(request).store, body.name, now(), caller.actor
             )
-        return PartnerCreated(
-            name=partner.name,
-            created_at=partner.created_at.isoformat(),
-            revoked_at=None,
-            token=token,
-        )
+        return PartnerCreated.model_validate({**partner.as_dict(), "token": token})
 
     @router.delete(
         "/partners/{name:path}",
